@@ -1,0 +1,13 @@
+"""The root ``kraty-admin`` click group; each sub-command lives in its own module."""
+
+from __future__ import annotations
+
+import click
+
+from kraty_admin._version import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kraty-admin")
+def cli() -> None:
+    """Kraty server-side admin tools and Kraty Local."""

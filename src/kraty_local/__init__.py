@@ -1,0 +1,1 @@
+"""Kraty Local: a stateful implementation of the Kraty /server/v1 admin API."""
