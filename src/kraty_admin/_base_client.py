@@ -1,0 +1,185 @@
+"""What the sync and async clients share: configuration, resources and per-attempt logic."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar, cast
+
+import httpx
+
+from kraty_admin._config import DEFAULT_BASE_URL, RequestInfo, RetryConfig
+from kraty_admin._core import (
+    RETRYABLE_TRANSPORT_ERRORS,
+    Call,
+    PreparedRequest,
+    decode,
+    network_error,
+    prepare,
+    request_info,
+    retry_delay,
+)
+from kraty_admin._resources import (
+    Events,
+    Grants,
+    Health,
+    Inventory,
+    Leaderboards,
+    Lobbies,
+    Migrate,
+    Players,
+    Wallet,
+)
+
+logger = logging.getLogger("kraty_admin")
+
+S = TypeVar("S")
+T = TypeVar("T")
+Timeout = float | httpx.Timeout | None
+RequestHook = Callable[[RequestInfo], object]
+
+
+class _Secret:
+    """Holds the API key so that no repr, log line or ``vars()`` dump shows it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<redacted>"
+
+
+def _resolve_api_key(api_key: str | None) -> _Secret:
+    value = api_key if api_key is not None else os.environ.get("KRATY_SERVER_KEY")
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(
+            "an API key is required: pass api_key=... or set the KRATY_SERVER_KEY "
+            "environment variable"
+        )
+    return _Secret(value.strip())
+
+
+def _resolve_base_url(base_url: str | None) -> str:
+    value = base_url or os.environ.get("KRATY_BASE_URL") or DEFAULT_BASE_URL
+    url = httpx.URL(value)
+    if url.scheme not in {"http", "https"} or not url.host:
+        raise ValueError(f"base_url must be an http(s) URL, got {value!r}")
+    return value.rstrip("/")
+
+
+class Exchange(Generic[T]):
+    """One logical call in flight: its prepared request, attempt count and telemetry.
+
+    The clients' I/O loops ask it, after each attempt, whether to wait and retry (a delay),
+    and get the value or a typed error from it when the answer is final.
+    """
+
+    def __init__(self, client: BaseClient[Any], call: Call[T]) -> None:
+        self._client = client
+        self._call = call
+        self.request: PreparedRequest = prepare(
+            call,
+            base_url=client.base_url,
+            api_key=client._api_key.reveal(),
+            new_key=client._generate_idempotency_key,
+        )
+        self._attempt = 0
+        self._started = 0.0
+
+    def begin(self) -> None:
+        """Mark the start of an attempt."""
+        self._attempt += 1
+        self._started = time.perf_counter()
+
+    def failed(self, exc: httpx.HTTPError) -> float:
+        """The transport failed: the delay before the next attempt, or raise the network error."""
+        self._report(None)
+        delay = None
+        if isinstance(exc, RETRYABLE_TRANSPORT_ERRORS):
+            delay = retry_delay(self._client.retry, self._attempt, status=None)
+        if delay is None:
+            raise network_error(self.request, exc, self._attempt) from exc
+        return delay
+
+    def answered(self, response: httpx.Response) -> float | None:
+        """The server answered: a delay before retrying, or ``None`` when this answer is final."""
+        self._report(response.status_code)
+        return retry_delay(
+            self._client.retry,
+            self._attempt,
+            status=response.status_code,
+            retry_after=response.headers.get("Retry-After"),
+        )
+
+    def result(self, response: httpx.Response) -> T:
+        """The call's value from its final response; raises ``KratyServerError`` on errors."""
+        return decode(self._call, response.status_code, response.content)
+
+    def _report(self, status: int | None) -> None:
+        hook = self._client._on_request
+        if hook is None:
+            return
+        duration_ms = (time.perf_counter() - self._started) * 1000
+        try:
+            hook(request_info(self.request, self._attempt, duration_ms, status))
+        except Exception:
+            logger.warning("kraty_admin: the on_request hook raised; ignoring it", exc_info=True)
+
+
+class BaseClient(Generic[S]):
+    """Configuration and resources common to :class:`KratyAdmin` and its async twin."""
+
+    grants: Grants[S]
+    inventory: Inventory[S]
+    wallet: Wallet[S]
+    lobbies: Lobbies[S]
+    players: Players[S]
+    migrate: Migrate[S]
+    health: Health[S]
+    leaderboards: Leaderboards[S]
+    events: Events[S]
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: Timeout,
+        retry: RetryConfig | None,
+        generate_idempotency_key: Callable[[], str] | None,
+        on_request: RequestHook | None,
+    ) -> None:
+        self._api_key = _resolve_api_key(api_key)
+        self.base_url = _resolve_base_url(base_url)
+        self.timeout = timeout
+        self.retry = retry if retry is not None else RetryConfig()
+        self._generate_idempotency_key = generate_idempotency_key or _uuid4
+        self._on_request = on_request
+        sender = cast(S, self)
+        self.grants = Grants(sender)
+        self.inventory = Inventory(sender)
+        self.wallet = Wallet(sender)
+        self.lobbies = Lobbies(sender)
+        self.players = Players(sender)
+        self.migrate = Migrate(sender)
+        self.health = Health(sender)
+        self.leaderboards = Leaderboards(sender)
+        self.events = Events(sender)
+
+    def _exchange(self, call: Call[T]) -> Exchange[T]:
+        return Exchange(self, call)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+
+def _uuid4() -> str:
+    return str(uuid.uuid4())

@@ -1,0 +1,86 @@
+"""The synchronous client, :class:`KratyAdmin`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import TypeVar
+
+import httpx
+
+from kraty_admin._base_client import BaseClient, RequestHook, Timeout
+from kraty_admin._config import DEFAULT_TIMEOUT, RetryConfig
+from kraty_admin._core import Call
+from kraty_admin._resources._endpoint import SyncSender
+
+T = TypeVar("T")
+
+
+class KratyAdmin(BaseClient[SyncSender]):
+    """Synchronous client for the Kraty ``/server/v1`` admin API.
+
+    One instance is safe to share between threads; keep one per process. ``api_key`` and
+    ``base_url`` fall back to ``KRATY_SERVER_KEY`` and ``KRATY_BASE_URL``. Pass ``http_client``
+    to reuse your own ``httpx.Client`` (``close()`` then leaves it open).
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        retry: RetryConfig | None = None,
+        http_client: httpx.Client | None = None,
+        generate_idempotency_key: Callable[[], str] | None = None,
+        on_request: RequestHook | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            retry=retry,
+            generate_idempotency_key=generate_idempotency_key,
+            on_request=on_request,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.Client()
+
+    def _send(self, call: Call[T]) -> T:
+        exchange = self._exchange(call)
+        request = exchange.request
+        while True:
+            exchange.begin()
+            try:
+                response = self._http.request(
+                    request.method,
+                    request.url,
+                    headers=request.headers,
+                    content=request.content,
+                    timeout=self.timeout,
+                )
+            except httpx.HTTPError as exc:
+                delay = exchange.failed(exc)
+            else:
+                answer_delay = exchange.answered(response)
+                if answer_delay is None:
+                    return exchange.result(response)
+                delay = answer_delay
+            time.sleep(delay)
+
+    def close(self) -> None:
+        """Close the underlying HTTP connections (unless ``http_client`` was passed in)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> KratyAdmin:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,45 @@
+"""Client configuration values: the retry policy and the per-attempt telemetry record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_BASE_URL = "https://api.kraty.app"
+DEFAULT_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class RetryConfig:
+    """How failed requests are retried.
+
+    ``attempts`` counts every HTTP call, the first included (``attempts=1`` disables retries).
+    The delay before retry ``n`` is ``min(initial_delay * 2**(n-1), max_delay)`` scaled by a
+    random factor in ``[1 - jitter, 1 + jitter]``; a ``Retry-After`` header replaces it (capped
+    at ``max_delay``).
+    """
+
+    attempts: int = 4
+    initial_delay: float = 0.2
+    max_delay: float = 10.0
+    jitter: float = 0.2
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError("RetryConfig.attempts must be at least 1")
+        if self.initial_delay < 0 or self.max_delay < 0:
+            raise ValueError("RetryConfig delays must not be negative")
+        if not 0 <= self.jitter <= 1:
+            raise ValueError("RetryConfig.jitter must be between 0 and 1")
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """What the ``on_request`` hook receives after every HTTP attempt, retries included."""
+
+    method: str
+    url: str
+    attempt: int
+    idempotency_key: str | None
+    duration_ms: float | None
+    status: int | None
+    ok: bool

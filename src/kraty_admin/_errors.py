@@ -1,0 +1,112 @@
+"""The exceptions the SDK raises."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class KratyError(Exception):
+    """Base class of every error raised by kraty-admin."""
+
+
+class KratyServerError(KratyError):
+    """The server answered with an error (or with a body the SDK could not read).
+
+    ``status`` is the HTTP status, ``code`` the machine-readable error code, ``api_message``
+    the server's human-readable message and ``details`` any structured detail it sent.
+    """
+
+    def __init__(self, *, status: int, code: str, api_message: str, details: Any = None) -> None:
+        self.status = status
+        self.code = code
+        self.api_message = api_message
+        self.details = details
+        super().__init__(f"[{status}] {code}: {api_message}")
+
+    def __repr__(self) -> str:
+        return (
+            f"KratyServerError(status={self.status!r}, code={self.code!r}, "
+            f"api_message={self.api_message!r}, details={self.details!r})"
+        )
+
+    def is_code(self, code: str) -> bool:
+        """Whether the server's error code is ``code`` (for codes without a property)."""
+        return self.code == code
+
+    @property
+    def is_validation_failed(self) -> bool:
+        """400 ``validation_failed``: the request body or query failed validation."""
+        return self.code == "validation_failed"
+
+    @property
+    def is_invalid_metric(self) -> bool:
+        """400 ``invalid_metric``: a grant entry names an unknown currency, item or crate."""
+        return self.code == "invalid_metric"
+
+    @property
+    def is_score_not_supported(self) -> bool:
+        """400 ``score_not_supported``: the leaderboard does not take raw scores."""
+        return self.code == "score_not_supported"
+
+    @property
+    def is_unauthenticated(self) -> bool:
+        """401 ``unauthenticated``: the request carried no credentials."""
+        return self.code == "unauthenticated"
+
+    @property
+    def is_session_invalid(self) -> bool:
+        """401 ``session_invalid``: the API key is malformed, unknown or revoked."""
+        return self.code == "session_invalid"
+
+    @property
+    def is_forbidden(self) -> bool:
+        """403 ``forbidden``: the key is valid but not allowed here (wrong game or permissions)."""
+        return self.code == "forbidden"
+
+    @property
+    def is_tenant_mismatch(self) -> bool:
+        """403 ``tenant_mismatch``: the key belongs to another studio."""
+        return self.code == "tenant_mismatch"
+
+    @property
+    def is_player_banned(self) -> bool:
+        """403 ``player_banned``: the player is banned."""
+        return self.code == "player_banned"
+
+    @property
+    def is_not_found(self) -> bool:
+        """404 ``not_found``: the player, grant, lobby, event, item or currency is unknown."""
+        return self.code == "not_found"
+
+    @property
+    def is_conflict(self) -> bool:
+        """409 (or 422) ``conflict``: insufficient balance, wrong mode, grant not claimable."""
+        return self.code == "conflict"
+
+    @property
+    def is_idempotency_conflict(self) -> bool:
+        """409 ``idempotency_conflict``: the key was used with a different body within 24 h."""
+        return self.code == "idempotency_conflict"
+
+    @property
+    def is_event_disabled(self) -> bool:
+        """409 ``event_disabled``: the event exists but is disabled."""
+        return self.code == "event_disabled"
+
+    @property
+    def is_rate_limited(self) -> bool:
+        """429 ``rate_limited``: the per-key rate limit held after every retry."""
+        return self.code == "rate_limited"
+
+    @property
+    def is_internal_error(self) -> bool:
+        """500 ``internal_error``, or a response the SDK could not decode."""
+        return self.code == "internal_error"
+
+
+class KratyNetworkError(KratyError):
+    """The server could not be reached (after every retry); ``original_cause`` says why."""
+
+    def __init__(self, message: str, *, original_cause: BaseException) -> None:
+        self.original_cause = original_cause
+        super().__init__(message)

@@ -1,0 +1,30 @@
+"""``kraty.leaderboards``: submit raw scores."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from kraty_admin._core import Call, compact, path
+from kraty_admin._resources._endpoint import Resource, endpoint
+from kraty_admin.types import ScoreResult
+
+S = TypeVar("S")
+
+
+def _submit_score(
+    leaderboard_key: str,
+    external_player_id: str,
+    value: int | float,
+    *,
+    segment: str | None = None,
+    idempotency_key: str | None = None,
+) -> Call[ScoreResult]:
+    """Submit a score for a player; a 400 ``score_not_supported`` if the board takes none."""
+    body = compact(externalPlayerId=external_player_id, value=value, segment=segment)
+    return Call.post(path("leaderboards", leaderboard_key, "score"), body, idempotency_key)
+
+
+class Leaderboards(Resource[S]):
+    """Leaderboards: ``submit_score``."""
+
+    submit_score = endpoint(_submit_score)

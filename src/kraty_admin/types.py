@@ -1,0 +1,349 @@
+"""Typed shapes of request rows and responses (plain ``dict``s at run time).
+
+The SDK returns the wire shape as-is: keys stay camelCase, timestamps are ISO-8601 strings.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypedDict
+
+JSONObject = dict[str, Any]
+
+# --- request shapes --------------------------------------------------------------------------
+
+
+class _CurrencyEntryBase(TypedDict):
+    type: Literal["currency"]
+    currencyKey: str
+    amount: int
+
+
+class CurrencyEntry(_CurrencyEntryBase, total=False):
+    """A grant entry that credits a currency."""
+
+
+class _ItemEntryBase(TypedDict):
+    type: Literal["item"]
+    itemKey: str
+    quantity: int
+
+
+class ItemEntry(_ItemEntryBase, total=False):
+    """A grant entry that adds items (with optional rolled ``parameters``)."""
+
+    parameters: JSONObject
+
+
+class CrateEntry(TypedDict):
+    """A grant entry that adds crates, each of which becomes a child grant when claimed."""
+
+    type: Literal["crate"]
+    crateItemKey: str
+    quantity: int
+
+
+GrantEntry = CurrencyEntry | ItemEntry | CrateEntry
+
+
+class _MigratePlayerRowBase(TypedDict):
+    externalPlayerId: str
+    idempotencyKey: str
+
+
+class MigratePlayerRow(_MigratePlayerRowBase, total=False):
+    """One row of ``migrate.players``."""
+
+    contextSnapshot: JSONObject
+
+
+class _MigrateWalletRowBase(TypedDict):
+    externalPlayerId: str
+    economyKey: str
+    amount: int
+    idempotencyKey: str
+
+
+class MigrateWalletRow(_MigrateWalletRowBase, total=False):
+    """One row of ``migrate.wallet``."""
+
+    reason: str
+
+
+class _MigrateInventoryRowBase(TypedDict):
+    externalPlayerId: str
+    itemKey: str
+    quantity: int
+    idempotencyKey: str
+
+
+class MigrateInventoryRow(_MigrateInventoryRowBase, total=False):
+    """One row of ``migrate.inventory``."""
+
+    parameters: JSONObject
+    reason: str
+
+
+# --- responses -------------------------------------------------------------------------------
+
+
+class GrantContents(TypedDict):
+    """What a grant holds: the entries as sent (a rolled crate lists what it rolled)."""
+
+    entries: list[JSONObject]
+
+
+class _GrantBase(TypedDict):
+    id: str
+    kind: Literal["reward", "crate"]
+    contents: GrantContents
+    sourceKind: str
+    sourceRefId: str | None
+    parentGrantId: str | None
+    status: Literal["pending", "claimed", "expired"]
+    rolledAt: str | None
+    claimedAt: str | None
+    expiresAt: str | None
+    createdAt: str
+
+
+class Grant(_GrantBase, total=False):
+    """A grant (an inbox item); Kraty Local also returns ``metadata`` and ``ackedBy``."""
+
+    metadata: JSONObject | None
+    ackedBy: str | None
+
+
+class InventoryChange(TypedDict):
+    """Result of ``inventory.grant`` / ``inventory.revoke``: the new total."""
+
+    itemKey: str
+    quantity: int
+    applied: bool
+
+
+class WalletChange(TypedDict):
+    """Result of ``wallet.credit`` / ``wallet.debit``: the new balance."""
+
+    economyKey: str
+    balance: int
+    applied: bool
+
+
+class _LobbyBase(TypedDict):
+    id: str
+    eventId: str
+    eventWindowId: str | None
+    leaderboardId: str | None
+    mode: str
+    status: Literal["forming", "active", "closed"]
+    capacity: int
+    fillBy: str | None
+    participantCount: int
+    botSlots: int
+    startedAt: str | None
+    endsAt: str | None
+
+
+class Lobby(_LobbyBase, total=False):
+    """A lobby; Kraty Local adds ``participants`` when it is read."""
+
+    participants: list[JSONObject]
+
+
+class PlayerInfo(TypedDict):
+    """The player row of a snapshot."""
+
+    id: str
+    externalPlayerId: str
+    studioId: str
+    gameId: str
+    createdAt: str
+    updatedAt: str
+
+
+class InventoryHolding(TypedDict):
+    """One item holding of a player."""
+
+    itemKey: str
+    quantity: int
+    metadata: JSONObject | None
+    createdAt: str
+    updatedAt: str
+
+
+class WalletHolding(TypedDict):
+    """One currency balance of a player."""
+
+    economyKey: str
+    balance: int
+    metadata: JSONObject | None
+    createdAt: str
+    updatedAt: str
+
+
+class PlayerSnapshot(TypedDict):
+    """``players.get``: the unified view for support tools."""
+
+    player: PlayerInfo
+    inventory: list[InventoryHolding]
+    wallet: list[WalletHolding]
+    recentGrants: list[Grant]
+
+
+class PlayerDeletion(TypedDict):
+    """``players.delete``: the outcome of a GDPR erasure."""
+
+    playerId: str | None
+    externalPlayerId: str
+    anonymizedExternalId: str | None
+    deletedAt: str | None
+    attemptsAnonymized: int
+    lobbiesAnonymized: int
+    leaderboardsScrubbed: int
+    status: Literal["erased", "no_op_already_erased", "no_op_never_existed"]
+
+
+class PlayerExport(TypedDict):
+    """``players.export``: the GDPR Article 15 bundle (each list capped at 1,000 rows)."""
+
+    schemaVersion: int
+    exportedAt: str
+    player: JSONObject
+    attempts: list[JSONObject]
+    grants: list[JSONObject]
+    inventory: list[JSONObject]
+    wallet: list[JSONObject]
+    lobbies: list[JSONObject]
+
+
+class BanResult(TypedDict):
+    """``players.ban``: ``applied`` is false when the player was already banned."""
+
+    playerId: str
+    externalPlayerId: str
+    bannedAt: str
+    reason: str | None
+    applied: bool
+
+
+class UnbanResult(TypedDict):
+    """``players.unban``: ``applied`` is false when the player was not banned."""
+
+    playerId: str
+    externalPlayerId: str
+    unbannedAt: str | None
+    applied: bool
+
+
+class MergeCounts(TypedDict):
+    """What a merge moved."""
+
+    attemptsReassigned: int
+    grantsReassigned: int
+    itemsMerged: int
+    itemLedgerRowsMoved: int
+    walletsMerged: int
+    walletLedgerRowsMoved: int
+    lobbiesTouched: int
+    leaderboardsScrubbed: int
+
+
+class MergeResult(TypedDict):
+    """``players.merge``: the source player folded into the target."""
+
+    fromPlayerId: str
+    fromExternalPlayerId: str
+    toPlayerId: str
+    toExternalPlayerId: str
+    anonymizedExternalPlayerId: str
+    counts: MergeCounts
+    mergedAt: str
+    status: Literal["merged", "no_op_already_merged"]
+
+
+class IdentityResult(TypedDict):
+    """``players.set_identity``."""
+
+    externalPlayerId: str
+    syntheticIdentity: JSONObject
+
+
+class FriendRequests(TypedDict):
+    """``players.friend_requests``."""
+
+    incoming: list[JSONObject]
+    outgoing: list[JSONObject]
+
+
+class MigrationFailureError(TypedDict):
+    """Why one migration row failed."""
+
+    code: str
+    message: str
+
+
+class _MigrationFailureBase(TypedDict):
+    rowIndex: int
+    error: MigrationFailureError
+
+
+class MigrationFailure(_MigrationFailureBase, total=False):
+    """One failed migration row; ``rowIndex`` is its position in the batch."""
+
+    externalPlayerId: str
+
+
+class MigrationOutcome(TypedDict):
+    """The outcome of a migration batch: ``applied + skipped + failed`` = rows sent."""
+
+    applied: int
+    skipped: int
+    failed: int
+    failures: list[MigrationFailure]
+
+
+class ScoreResult(TypedDict):
+    """``leaderboards.submit_score``."""
+
+    leaderboardId: str
+    score: int | float
+    rank: int | None
+
+
+class MilestoneFired(TypedDict):
+    """A milestone reached by a progress report, with the grants it made."""
+
+    key: str
+    grants: list[JSONObject]
+
+
+class ProgressResult(TypedDict):
+    """``events.report_progress``."""
+
+    attempt: JSONObject
+    milestonesFired: list[MilestoneFired]
+
+
+class FinishResult(TypedDict):
+    """``events.finish``."""
+
+    attempt: JSONObject
+    outcome: Literal["completed", "expired"]
+
+
+class PingKey(TypedDict):
+    """The API key as ``ping`` describes it (never the secret)."""
+
+    id: str
+    prefix: str
+    permissionSet: str
+    environment: Literal["live", "test"]
+    studioId: str
+    gameId: str | None
+
+
+class Ping(TypedDict):
+    """``health.ping``."""
+
+    ok: bool
+    apiKey: PingKey
