@@ -1,5 +1,6 @@
 """kraty-admin: server-side Python SDK for the Kraty ``/server/v1`` admin API."""
 
+from kraty_admin._async_client import KratyAdminAsync
 from kraty_admin._client import KratyAdmin
 from kraty_admin._config import RequestInfo, RetryConfig
 from kraty_admin._errors import KratyError, KratyNetworkError, KratyServerError
@@ -8,6 +9,7 @@ from kraty_admin._webhooks import sign_webhook, verify_webhook
 
 __all__ = [
     "KratyAdmin",
+    "KratyAdminAsync",
     "KratyError",
     "KratyNetworkError",
     "KratyServerError",
