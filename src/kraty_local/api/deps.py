@@ -1,0 +1,110 @@
+"""Request dependencies: the runtime, the caller, and :class:`GameCall`, which runs services.
+
+A route gets a ``GameCall`` (``PlayerCall`` for ``/players/...``: the key's own game), then hands
+it the service call as a ``work(ctx)`` function. ``idempotent`` wraps writes in the idempotency
+layer; ``write`` and ``read`` run one plain transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, TypeVar, cast
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Connection
+
+from kraty_local.api.models import IdempotentBody
+from kraty_local.auth import Principal, key_game
+from kraty_local.db import transaction
+from kraty_local.idempotency import IdempotencyScope, run_idempotent
+from kraty_local.runtime import Runtime
+from kraty_local.services.context import OpContext
+from kraty_local.world import Game
+
+T = TypeVar("T")
+PRINCIPAL_SCOPE_KEY = "kraty.principal"
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The app's :class:`Runtime`."""
+    return cast(Runtime, request.app.state.runtime)
+
+
+def get_principal(request: Request) -> Principal:
+    """The caller, authenticated by ``GateMiddleware`` before routing."""
+    return cast(Principal, request.scope[PRINCIPAL_SCOPE_KEY])
+
+
+class GameCall:
+    """One request acting on one game."""
+
+    def __init__(self, request: Request, runtime: Runtime, principal: Principal, game: Game):
+        """Bind the request's method and raw path (the idempotency scope) to the game."""
+        self.runtime = runtime
+        self.principal = principal
+        self.game = game
+        self.method = request.method
+        self.path = request.scope["path"]
+
+    def context(self, conn: Connection) -> OpContext:
+        """The service context for an open transaction."""
+        settings = self.runtime.settings
+        return OpContext(
+            conn,
+            settings.world,
+            self.game,
+            self.principal.actor,
+            settings.clock.now(),
+            settings.rng_seed,
+        )
+
+    def idempotent(
+        self,
+        body: IdempotentBody,
+        work: Callable[[OpContext], Mapping[str, Any]],
+        *,
+        status_code: int = 200,
+    ) -> JSONResponse:
+        """Run ``work`` once per idempotency key and answer ``{"data": result}`` (or replay)."""
+        settings = self.runtime.settings
+        scope = IdempotencyScope(
+            self.game.studio_id, self.game.id, self.method, self.path, body.idempotencyKey
+        )
+
+        def run(conn: Connection) -> tuple[int, dict[str, Any]]:
+            return status_code, {"data": dict(work(self.context(conn)))}
+
+        outcome = run_idempotent(
+            self.runtime.engine,
+            scope,
+            body.fingerprint_fields(),
+            run,
+            now=settings.clock.now(),
+            ttl=settings.idempotency_ttl,
+        )
+        headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+        return JSONResponse(outcome.body, status_code=outcome.status, headers=headers)
+
+    def write(self, work: Callable[[OpContext], T]) -> T:
+        """Run ``work`` in one write transaction (for writes idempotent by other means)."""
+        with transaction(self.runtime.engine) as conn:
+            return work(self.context(conn))
+
+    def read(self, work: Callable[[OpContext], T]) -> T:
+        """Run ``work`` in one read-only transaction."""
+        with transaction(self.runtime.engine, write=False) as conn:
+            return work(self.context(conn))
+
+
+def player_call(
+    request: Request,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    principal: Annotated[Principal, Depends(get_principal)],
+) -> GameCall:
+    """A call on the key's own game (player-scoped routes)."""
+    return GameCall(request, runtime, principal, key_game(principal, runtime.settings.world))
+
+
+PlayerCall = Annotated[GameCall, Depends(player_call)]
+Caller = Annotated[Principal, Depends(get_principal)]

@@ -1,0 +1,137 @@
+"""Request bodies (strict: no coercion, no unknown fields) and response envelopes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+)
+
+from kraty_local.wire import ErrorEnvelope
+
+T = TypeVar("T")
+
+MAX_INT64 = 2**63 - 1
+#: Most crate units one entry may open (each unit is one loot roll).
+MAX_CRATE_QUANTITY = 1000
+
+Amount = Annotated[StrictInt, Field(ge=1, le=MAX_INT64)]
+Key = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+Text = Annotated[StrictStr, Field(max_length=2000)]
+IdempotencyKey = Annotated[StrictStr, Field(min_length=1, max_length=255)]
+
+
+def _text_only(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("expected an ISO 8601 timestamp string")
+    return value
+
+
+def _assume_utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_text_only), AfterValidator(_assume_utc)]
+
+
+class Body(BaseModel):
+    """Base of every request body: unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class IdempotentBody(Body):
+    """A body carrying the caller's ``idempotencyKey``."""
+
+    idempotencyKey: IdempotencyKey
+
+    def fingerprint_fields(self) -> dict[str, Any]:
+        """The body as sent, minus ``idempotencyKey``: what the idempotency fingerprint covers."""
+        return self.model_dump(mode="json", exclude_unset=True, exclude={"idempotencyKey"})
+
+
+class WalletChangeIn(IdempotentBody):
+    """Body of wallet credit/debit."""
+
+    amount: Amount
+    reason: Text | None = None
+    sourceRefId: Text | None = None
+
+
+class InventoryChangeIn(IdempotentBody):
+    """Body of inventory grant/revoke."""
+
+    quantity: Amount
+    reason: Text | None = None
+    sourceRefId: Text | None = None
+
+
+class CurrencyEntry(Body):
+    """A currency amount in a grant."""
+
+    type: Literal["currency"]
+    currencyKey: Key
+    amount: Amount
+
+
+class ItemEntry(Body):
+    """An item quantity in a grant, with optional per-instance parameters."""
+
+    type: Literal["item"]
+    itemKey: Key
+    quantity: Amount
+    parameters: dict[str, Any] | None = None
+
+
+class CrateEntry(Body):
+    """Crates in a grant; each becomes a pending child grant when the grant is claimed."""
+
+    type: Literal["crate"]
+    crateItemKey: Key
+    quantity: Annotated[StrictInt, Field(ge=1, le=MAX_CRATE_QUANTITY)]
+
+
+Entry = Annotated[CurrencyEntry | ItemEntry | CrateEntry, Field(discriminator="type")]
+
+
+class GrantCreateIn(IdempotentBody):
+    """Body of ``POST /players/{p}/grants``."""
+
+    kind: Literal["reward", "crate"] = "reward"
+    entries: Annotated[list[Entry], Field(min_length=1, max_length=100)]
+    expiresAt: Timestamp | None = None
+    sourceKind: Literal["api", "admin"] = "api"
+    sourceRefId: Text | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class GrantAckIn(IdempotentBody):
+    """Body of ``POST /players/{p}/grants/{grantId}/ack``."""
+
+
+class Envelope(BaseModel, Generic[T]):
+    """``{"data": ...}``, the success body of every route but ``ping``."""
+
+    data: T
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": description}
+    for status, description in {
+        400: "validation_failed / invalid_metric",
+        401: "unauthenticated / session_invalid",
+        403: "forbidden / tenant_mismatch",
+        413: "body too large (validation_failed)",
+        429: "rate_limited (see Retry-After)",
+        500: "internal_error",
+        503: "database busy (see Retry-After)",
+    }.items()
+}

@@ -1,0 +1,40 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from kraty_admin._version import __version__
+from kraty_local.api import API_PREFIX, server_v1_router
+from kraty_local.errors import install_error_handlers
+from kraty_local.middleware import (
+    BodyLimitMiddleware,
+    CatchAllMiddleware,
+    GateMiddleware,
+    RawPathMiddleware,
+)
+from kraty_local.runtime import Runtime
+from kraty_local.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build a Kraty Local app: opens the database and registers the start-up key.
+
+    The returned app's ``state.runtime`` (:class:`~kraty_local.runtime.Runtime`) holds the
+    engine and the server key; call ``app.state.runtime.close()`` when done.
+    """
+    runtime = Runtime.start(settings or Settings())
+    app = FastAPI(
+        title="Kraty Local",
+        version=__version__,
+        description="A stateful local implementation of the Kraty /server/v1 API.",
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.include_router(server_v1_router())
+    # add_middleware wraps: the last added runs first.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
+    app.add_middleware(GateMiddleware, runtime=runtime, prefix=API_PREFIX)
+    app.add_middleware(RawPathMiddleware)
+    app.add_middleware(CatchAllMiddleware)
+    return app

@@ -1,0 +1,110 @@
+"""Engine factory and the one transaction helper every service runs in.
+
+SQLite runs in WAL mode with a busy timeout and foreign keys on; pysqlite's own transaction
+handling is switched off so that every write transaction starts with ``BEGIN IMMEDIATE`` (writers
+serialize at BEGIN instead of failing at their first write) and SAVEPOINTs work. PostgreSQL gets a
+``lock_timeout`` so a blocked writer gives up instead of hanging.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from kraty_local.errors import ApiError
+
+_WRITE_OPTION = "kraty_write"
+
+
+def database_url(target: str) -> str:
+    """An SQLAlchemy URL for a file path or URL; ``postgresql://`` means psycopg 3."""
+    if "://" not in target:
+        return f"sqlite:///{target}"
+    if target.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + target.split("://", 1)[1]
+    return target
+
+
+def make_engine(target: str, *, lock_timeout_seconds: float = 5.0) -> Engine:
+    """Create the engine for ``target`` (a SQLite file path or a database URL)."""
+    url = make_url(database_url(target))
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            raise ValueError("Kraty Local needs a SQLite file, not an in-memory database")
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": lock_timeout_seconds},
+            pool_size=10,
+            max_overflow=40,
+        )
+        _install_sqlite_hooks(engine, lock_timeout_seconds)
+        return engine
+    millis = int(lock_timeout_seconds * 1000)
+    return create_engine(
+        url,
+        pool_size=10,
+        max_overflow=40,
+        connect_args={"options": f"-c lock_timeout={millis}"},
+    )
+
+
+def _install_sqlite_hooks(engine: Engine, lock_timeout_seconds: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_seconds * 1000)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get(_WRITE_OPTION, True)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class DatabaseBusy(ApiError):
+    """The write lock could not be taken in time: 503 with ``Retry-After: 1``, never stored."""
+
+    def __init__(self) -> None:
+        """A retryable 503."""
+        super().__init__(
+            503,
+            "internal_error",
+            "The database is busy; retry shortly.",
+            headers={"Retry-After": "1"},
+        )
+
+
+def is_lock_timeout(exc: DBAPIError) -> bool:
+    """Whether a driver error means 'could not get the lock in time' (SQLite or PostgreSQL)."""
+    if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return sqlstate in {"55P03", "40001", "40P01"}  # lock_not_available, serialization, deadlock
+
+
+@contextmanager
+def transaction(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
+    """One database transaction: commit on success, roll back on any exception.
+
+    Write transactions take the write lock up front (``BEGIN IMMEDIATE`` on SQLite); read-only
+    ones (``write=False``) start deferred and never block writers. Lock timeouts surface as
+    :class:`DatabaseBusy`.
+    """
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(**{_WRITE_OPTION: write})
+            with conn.begin():
+                yield conn
+    except DBAPIError as exc:
+        if is_lock_timeout(exc):
+            raise DatabaseBusy from exc
+        raise

@@ -1,0 +1,166 @@
+"""Idempotent execution of a write (contract section 3).
+
+``run_idempotent`` claims the key, runs the work inside a SAVEPOINT and stores the response, all
+in one transaction: the key row is the lock, so concurrent duplicates serialize and exactly one
+applies. Only committed outcomes are stored: 2xx, and ``ApiError(storable=True)`` business errors
+(whose work is rolled back to the savepoint while the stored answer still commits).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from kraty_local.db import DatabaseBusy, transaction
+from kraty_local.errors import ApiError
+from kraty_local.store.queries import insert_ignore
+from kraty_local.store.schema import idempotency_keys
+from kraty_local.timefmt import iso
+
+#: The work to protect: given the open connection, return ``(status, response body)``.
+Work = Callable[[Connection], tuple[int, dict[str, Any]]]
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class IdempotencyScope:
+    """What a key is unique within: studio, game, HTTP method, raw request path, key."""
+
+    studio_id: str
+    game_id: str
+    method: str
+    path: str
+    key: str
+
+    def digest(self) -> str:
+        """A fixed-length database key for the whole scope."""
+        parts = [self.studio_id, self.game_id, self.method, self.path, self.key]
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The answer to send: status, body, and whether it is a replay."""
+
+    status: int
+    body: dict[str, Any]
+    replayed: bool
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no whitespace: equal documents give equal strings."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def run_idempotent(
+    engine: Engine,
+    scope: IdempotencyScope,
+    request_body: Mapping[str, Any],
+    work: Work,
+    *,
+    now: datetime,
+    ttl: timedelta,
+) -> Outcome:
+    """Run ``work`` at most once per scope and request body within ``ttl`` (see module doc).
+
+    ``request_body`` is the body without ``idempotencyKey``. A different body under a live key
+    raises ``409 idempotency_conflict`` naming the differing top-level fields.
+    """
+    body = dict(request_body)
+    fingerprint = hashlib.sha256(canonical_json(body).encode()).hexdigest()
+    with transaction(engine) as conn:
+        replay = _claim(conn, scope, body, fingerprint, now=now, ttl=ttl)
+        if replay is not None:
+            return replay
+        try:
+            with conn.begin_nested():
+                status, response = work(conn)
+        except ApiError as err:
+            if not err.storable:
+                raise
+            status, response = err.status, err.body()
+        conn.execute(
+            idempotency_keys.update()
+            .where(idempotency_keys.c.scope_hash == scope.digest())
+            .values(response_status=status, response_body=response)
+        )
+        return Outcome(status, response, replayed=False)
+
+
+def _claim(
+    conn: Connection,
+    scope: IdempotencyScope,
+    body: dict[str, Any],
+    fingerprint: str,
+    *,
+    now: datetime,
+    ttl: timedelta,
+) -> Outcome | None:
+    """Take the key (``None``) or return the stored answer to replay."""
+    digest = scope.digest()
+    fresh = {
+        "fingerprint": fingerprint,
+        "request_body": body,
+        "response_status": None,
+        "response_body": None,
+        "created_at": now,
+    }
+    for _ in range(2):  # a second pass only when a concurrent claimer won the insert
+        row = conn.execute(
+            select(idempotency_keys)
+            .where(idempotency_keys.c.scope_hash == digest)
+            .with_for_update()
+        ).first()
+        if row is None:
+            values = {
+                "scope_hash": digest,
+                "studio_id": scope.studio_id,
+                "game_id": scope.game_id,
+                "method": scope.method,
+                "path": scope.path,
+                "key": scope.key,
+                **fresh,
+            }
+            if insert_ignore(conn, idempotency_keys, values, ["scope_hash"]):
+                return None
+            continue
+        if row.created_at + ttl <= now:  # forgotten: this request starts afresh
+            conn.execute(
+                idempotency_keys.update().where(idempotency_keys.c.id == row.id).values(**fresh)
+            )
+            return None
+        if row.fingerprint != fingerprint:
+            raise ApiError(
+                409,
+                "idempotency_conflict",
+                "This idempotency key was already used with a different request body.",
+                {
+                    "differingFields": _differing_fields(row.request_body, body),
+                    "originalRequestAt": iso(row.created_at),
+                },
+            )
+        if row.response_status is None:
+            raise DatabaseBusy  # only possible if a claimer is mid-flight on another engine
+        return Outcome(row.response_status, _as_replay(row.response_body), replayed=True)
+    raise DatabaseBusy
+
+
+def _differing_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    keys = set(before) | set(after)
+    return sorted(k for k in keys if before.get(k, _MISSING) != after.get(k, _MISSING))
+
+
+def _as_replay(stored: dict[str, Any]) -> dict[str, Any]:
+    body = copy.deepcopy(stored)
+    data = body.get("data")
+    if isinstance(data, dict) and "applied" in data:
+        data["applied"] = False
+    return body

@@ -1,0 +1,125 @@
+"""Running Kraty Local: in a background thread (tests, demos) or blocking (the CLI)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+from types import TracebackType
+
+import uvicorn
+
+from kraty_local.app import create_app
+from kraty_local.clock import Clock, SystemClock
+from kraty_local.runtime import Runtime
+from kraty_local.settings import Settings
+from kraty_local.world import World, default_world
+
+
+class LocalServer:
+    """Kraty Local on a real socket, served by uvicorn in a background thread.
+
+    >>> with LocalServer(db="kraty.sqlite") as server:  # doctest: +SKIP
+    ...     KratyAdmin(api_key=server.api_key, base_url=server.base_url)
+    """
+
+    def __init__(
+        self,
+        *,
+        db: str | Path,
+        world: World | None = None,
+        clock: Clock | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        settings: Settings | None = None,
+    ) -> None:
+        """Configure (nothing runs until :meth:`start`); ``port=0`` picks a free port.
+
+        ``settings`` overrides every other option but ``host``/``port`` when given.
+        """
+        self.settings = settings or Settings(
+            database=str(db), world=world or default_world(), clock=clock or SystemClock()
+        )
+        self.host = host
+        self.port = port
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._runtime: Runtime | None = None
+
+    @property
+    def clock(self) -> Clock:
+        """The clock the server reads (a ``FakeClock`` in tests can be advanced)."""
+        return self.settings.clock
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port`` of the running server."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_key(self) -> str:
+        """The start-up server key (plaintext)."""
+        if self._runtime is None:
+            raise RuntimeError("the server is not started")
+        return self._runtime.server_key
+
+    def start(self) -> LocalServer:
+        """Bind the socket, start serving, and return once requests are accepted."""
+        if self._server is not None:
+            raise RuntimeError("the server is already started")
+        app = create_app(self.settings)
+        self._runtime = app.state.runtime
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="kraty-local", daemon=True
+        )
+        self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("Kraty Local failed to start")
+            self._thread.join(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the database."""
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join()
+        if self._runtime is not None:
+            self._runtime.close()
+        self._server = self._thread = self._runtime = None
+
+    def __enter__(self) -> LocalServer:
+        """Start."""
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop."""
+        self.stop()
+
+
+def serve(host: str, port: int, db: str, world: World, *, announce: bool = True) -> None:
+    """Serve Kraty Local in the foreground until interrupted (the CLI's ``local serve``)."""
+    app = create_app(Settings(database=db, world=world))
+    runtime: Runtime = app.state.runtime
+    if announce:
+        base_url = f"http://{host}:{port}"
+        print(f"Kraty Local listening on {base_url}  (database: {db})")
+        print(f"Server key: {runtime.server_key}")
+        print("Python:")
+        print("    from kraty_admin import KratyAdmin")
+        print(f'    kraty = KratyAdmin(api_key="{runtime.server_key}", base_url="{base_url}")')
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info", lifespan="off")
+    finally:
+        runtime.close()

@@ -1,0 +1,227 @@
+"""Grants: create (an inbox item) and server-side ack (contract section 4, Grants).
+
+Acking applies every entry in one transaction: currency to the wallet, items to the inventory
+(each with a ledger row), and each crate entry becomes a pending child grant of kind ``crate``
+holding what its loot table rolled. Any failure rolls back all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, select
+
+from kraty_local.errors import ApiError
+from kraty_local.services.context import OpContext, new_id
+from kraty_local.services.holdings import INVENTORY, WALLET, change_holding
+from kraty_local.services.players import PlayerRef, ensure_player, require_player
+from kraty_local.store.schema import grants
+from kraty_local.timefmt import iso, iso_or_none
+from kraty_local.wire import Grant
+from kraty_local.world import Crate
+
+ACKED_BY_SERVER = "server_api"
+
+
+def create(
+    ctx: OpContext,
+    external_player_id: str,
+    *,
+    entries: Sequence[dict[str, Any]],
+    kind: str,
+    expires_at: datetime | None,
+    source_kind: str,
+    source_ref_id: str | None,
+    metadata: dict[str, Any] | None,
+) -> Grant:
+    """Store a pending grant; ``400 invalid_metric`` when an entry names an unknown key."""
+    _check_catalog(ctx, entries)
+    player = ensure_player(ctx, external_player_id)
+    grant_id = _insert(
+        ctx,
+        player,
+        kind=kind,
+        contents={"entries": list(entries)},
+        source_kind=source_kind,
+        source_ref_id=source_ref_id,
+        expires_at=expires_at,
+        metadata=metadata,
+    )
+    ctx.audit("grant.create", player.id, {"grantId": grant_id, "sourceRefId": source_ref_id})
+    return _view(ctx, _load(ctx, player, grant_id))
+
+
+def ack(ctx: OpContext, external_player_id: str, grant_id: str) -> Grant:
+    """Claim a grant server-side and apply it; claimed grants are returned unchanged."""
+    player = require_player(ctx, external_player_id)
+    row = _load(ctx, player, grant_id)
+    if row.status == "claimed":
+        return _view(ctx, row)
+    if _is_expired(ctx, row):
+        raise ApiError(
+            409,
+            "conflict",
+            f"Grant {grant_id!r} has expired.",
+            {"grantId": grant_id, "expiresAt": iso_or_none(row.expires_at)},
+            storable=True,
+        )
+    for entry in row.contents["entries"]:
+        _apply(ctx, player, row, entry)
+    ctx.conn.execute(
+        grants.update()
+        .where(grants.c.id == grant_id, grants.c.status == "pending")
+        .values(status="claimed", claimed_at=ctx.now, acked_by=ACKED_BY_SERVER)
+    )
+    claimed = _view(ctx, _load(ctx, player, grant_id))
+    ctx.emit(
+        "grant.claimed",
+        {"playerId": player.id, "externalPlayerId": player.external_player_id, "grant": claimed},
+    )
+    ctx.audit("grant.ack", player.id, {"grantId": grant_id, "ackedBy": ACKED_BY_SERVER})
+    return claimed
+
+
+def _check_catalog(ctx: OpContext, entries: Sequence[dict[str, Any]]) -> None:
+    catalog = ctx.game.catalog
+    problems = []
+    for i, entry in enumerate(entries):
+        kind = entry["type"]
+        field, known = {
+            "currency": ("currencyKey", catalog.currencies),
+            "item": ("itemKey", catalog.items),
+            "crate": ("crateItemKey", catalog.crates.keys()),
+        }[kind]
+        if entry[field] not in known:
+            problems.append(
+                {"field": f"entries.{i}.{field}", "message": f"Unknown {kind} {entry[field]!r}."}
+            )
+    if problems:
+        raise ApiError(
+            400, "invalid_metric", "A grant entry names an unknown catalog key.", problems
+        )
+
+
+def _insert(
+    ctx: OpContext,
+    player: PlayerRef,
+    *,
+    kind: str,
+    contents: dict[str, Any],
+    source_kind: str,
+    source_ref_id: str | None,
+    expires_at: datetime | None,
+    metadata: dict[str, Any] | None,
+    parent_grant_id: str | None = None,
+    rolled_at: datetime | None = None,
+) -> str:
+    grant_id = new_id()
+    ctx.conn.execute(
+        grants.insert().values(
+            id=grant_id,
+            studio_id=ctx.game.studio_id,
+            game_id=ctx.game.id,
+            player_id=player.id,
+            kind=kind,
+            contents=contents,
+            source_kind=source_kind,
+            source_ref_id=source_ref_id,
+            parent_grant_id=parent_grant_id,
+            status="pending",
+            rolled_at=rolled_at,
+            expires_at=expires_at,
+            created_at=ctx.now,
+            metadata=metadata,
+        )
+    )
+    created = _view(ctx, _load(ctx, player, grant_id))
+    ctx.emit(
+        "grant.created",
+        {"playerId": player.id, "externalPlayerId": player.external_player_id, "grant": created},
+    )
+    return grant_id
+
+
+def _apply(ctx: OpContext, player: PlayerRef, grant: Row[Any], entry: dict[str, Any]) -> None:
+    common: dict[str, Any] = {
+        "reason": f"grant:{grant.kind}",
+        "source_kind": "grant",
+        "source_ref_id": grant.source_ref_id,
+        "grant_id": grant.id,
+    }
+    if entry["type"] == "currency":
+        change_holding(ctx, WALLET, player, entry["currencyKey"], entry["amount"], **common)
+    elif entry["type"] == "item":
+        change_holding(
+            ctx,
+            INVENTORY,
+            player,
+            entry["itemKey"],
+            entry["quantity"],
+            parameters=entry.get("parameters"),
+            **common,
+        )
+    else:
+        crate = ctx.game.catalog.crates.get(entry["crateItemKey"])
+        if crate is None:
+            raise ApiError(400, "invalid_metric", f"Unknown crate {entry['crateItemKey']!r}.")
+        _insert(
+            ctx,
+            player,
+            kind="crate",
+            contents={
+                "crateItemKey": crate.key,
+                "quantity": entry["quantity"],
+                "entries": _roll(ctx, crate, entry["quantity"], grant.id),
+            },
+            source_kind=grant.source_kind,
+            source_ref_id=grant.source_ref_id,
+            expires_at=None,
+            metadata=None,
+            parent_grant_id=grant.id,
+            rolled_at=ctx.now,
+        )
+
+
+def _roll(ctx: OpContext, crate: Crate, times: int, salt: str) -> list[dict[str, Any]]:
+    rng = ctx.rng(f"{salt}:{crate.key}")
+    picks = rng.choices(crate.loot, weights=[e.weight for e in crate.loot], k=times)
+    return [pick.as_entry() for pick in picks]
+
+
+def _load(ctx: OpContext, player: PlayerRef, grant_id: str) -> Row[Any]:
+    row = ctx.conn.execute(
+        select(grants)
+        .where(
+            grants.c.id == grant_id,
+            grants.c.player_id == player.id,
+            grants.c.game_id == ctx.game.id,
+        )
+        .with_for_update()
+    ).first()
+    if row is None:
+        raise ApiError(404, "not_found", f"Unknown grant {grant_id!r} for this player.")
+    return row
+
+
+def _is_expired(ctx: OpContext, row: Row[Any]) -> bool:
+    return row.status == "pending" and row.expires_at is not None and row.expires_at <= ctx.now
+
+
+def _view(ctx: OpContext, row: Row[Any]) -> Grant:
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "contents": row.contents,
+        "sourceKind": row.source_kind,
+        "sourceRefId": row.source_ref_id,
+        "parentGrantId": row.parent_grant_id,
+        "status": "expired" if _is_expired(ctx, row) else row.status,
+        "rolledAt": iso_or_none(row.rolled_at),
+        "claimedAt": iso_or_none(row.claimed_at),
+        "expiresAt": iso_or_none(row.expires_at),
+        "createdAt": iso(row.created_at),
+        "metadata": row._mapping["metadata"],
+        "ackedBy": row.acked_by,
+    }

@@ -1,0 +1,204 @@
+"""Balances and quantities: the one place they change, always with a ledger row.
+
+Wallet balances and inventory quantities behave the same way, so one function serves both. A
+change is a conditional ``UPDATE`` (never below zero, never past 2**63-1) that returns the new
+value, followed by an append-only ledger row and a ``*.changed`` outbox event, all in the
+caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, select
+
+from kraty_local.errors import ApiError
+from kraty_local.services.context import OpContext, new_id
+from kraty_local.services.players import PlayerRef, ensure_player
+from kraty_local.store.queries import insert_ignore
+from kraty_local.store.schema import inventory, inventory_ledger, wallet_ledger, wallets
+
+MAX_AMOUNT = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class HoldingKind:
+    """Which tables, columns and wire names one kind of holding uses."""
+
+    table: Table
+    key_column: str
+    amount_column: str
+    ledger: Table
+    ledger_fk: str
+    ledger_after: str
+    event_name: str
+    wire_key: str
+    wire_amount: str
+    noun: str
+
+    def known(self, ctx: OpContext, key: str) -> bool:
+        """Whether ``key`` is in the game's catalog for this kind."""
+        catalog = ctx.game.catalog
+        return key in (catalog.currencies if self is WALLET else catalog.items)
+
+
+WALLET = HoldingKind(
+    wallets,
+    "economy_key",
+    "balance",
+    wallet_ledger,
+    "wallet_id",
+    "balance_after",
+    "wallet.changed",
+    "economyKey",
+    "balance",
+    "currency",
+)
+INVENTORY = HoldingKind(
+    inventory,
+    "item_key",
+    "quantity",
+    inventory_ledger,
+    "inventory_id",
+    "quantity_after",
+    "inventory.changed",
+    "itemKey",
+    "quantity",
+    "item",
+)
+
+
+def adjust_via_api(
+    ctx: OpContext,
+    kind: HoldingKind,
+    external_player_id: str,
+    key: str,
+    delta: int,
+    *,
+    action: str,
+    reason: str | None,
+    source_ref_id: str | None,
+) -> int:
+    """A direct server-API change: catalog check (storable 404), implicit player, audit row."""
+    if not kind.known(ctx, key):
+        raise ApiError(404, "not_found", f"Unknown {kind.noun} {key!r}.", storable=True)
+    player = ensure_player(ctx, external_player_id)
+    value = change_holding(
+        ctx,
+        kind,
+        player,
+        key,
+        delta,
+        reason=reason,
+        source_kind="api",
+        source_ref_id=source_ref_id,
+    )
+    ctx.audit(
+        action,
+        player.id,
+        {
+            kind.wire_key: key,
+            "delta": delta,
+            kind.wire_amount: value,
+            "reason": reason,
+            "sourceRefId": source_ref_id,
+        },
+    )
+    return value
+
+
+def change_holding(
+    ctx: OpContext,
+    kind: HoldingKind,
+    player: PlayerRef,
+    key: str,
+    delta: int,
+    *,
+    reason: str | None,
+    source_kind: str,
+    source_ref_id: str | None,
+    grant_id: str | None = None,
+    parameters: dict[str, Any] | None = None,
+) -> int:
+    """Add ``delta`` (either sign, non-zero) to a holding; return the new value.
+
+    Raises a storable ``409 conflict`` when the result would be negative (details
+    ``{<key>, available, requested}``) or overflow. ``parameters`` (items only) replace the
+    row's parameters and are recorded on the ledger row.
+    """
+    table = kind.table
+    key_col, amount_col = table.c[kind.key_column], table.c[kind.amount_column]
+    insert_ignore(
+        ctx.conn,
+        table,
+        {
+            "id": new_id(),
+            "player_id": player.id,
+            kind.key_column: key,
+            kind.amount_column: 0,
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
+        },
+        ["player_id", kind.key_column],
+    )
+    where = [table.c.player_id == player.id, key_col == key]
+    if delta >= 0:
+        where.append(amount_col <= MAX_AMOUNT - delta)
+    else:
+        where.append(amount_col >= -delta)
+    values: dict[str, Any] = {kind.amount_column: amount_col + delta, "updated_at": ctx.now}
+    if parameters is not None:
+        values["parameters"] = parameters
+    row = ctx.conn.execute(
+        table.update().where(*where).values(**values).returning(table.c.id, amount_col)
+    ).first()
+    if row is None:
+        available = ctx.conn.execute(select(amount_col).where(*where[:2])).scalar_one()
+        if delta >= 0:
+            raise ApiError(
+                409,
+                "conflict",
+                f"{key!r} would exceed the maximum of {MAX_AMOUNT}.",
+                {kind.wire_key: key, "available": available, "requested": delta},
+                storable=True,
+            )
+        raise ApiError(
+            409,
+            "conflict",
+            f"Insufficient {kind.wire_amount} of {key!r}: {available} available, "
+            f"{-delta} requested.",
+            {kind.wire_key: key, "available": available, "requested": -delta},
+            storable=True,
+        )
+    holding_id, new_value = row[0], int(row[1])
+    ledger_row: dict[str, Any] = {
+        kind.ledger_fk: holding_id,
+        "player_id": player.id,
+        kind.key_column: key,
+        "delta": delta,
+        kind.ledger_after: new_value,
+        "reason": reason,
+        "source_kind": source_kind,
+        "source_ref_id": source_ref_id,
+        "grant_id": grant_id,
+        "actor": ctx.actor,
+        "created_at": ctx.now,
+    }
+    if parameters is not None:
+        ledger_row["parameters"] = parameters
+    ctx.conn.execute(kind.ledger.insert().values(**ledger_row))
+    ctx.emit(
+        kind.event_name,
+        {
+            "playerId": player.id,
+            "externalPlayerId": player.external_player_id,
+            kind.wire_key: key,
+            kind.wire_amount: new_value,
+            "delta": delta,
+            "reason": reason,
+            "sourceRefId": source_ref_id,
+            "grantId": grant_id,
+        },
+    )
+    return new_value

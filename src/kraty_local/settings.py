@@ -1,0 +1,35 @@
+"""Run-time settings of a Kraty Local instance."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from kraty_local.clock import Clock, SystemClock
+from kraty_local.world import World, default_world
+
+SERVER_KEY_ENV = "KRATY_LOCAL_SERVER_KEY"
+
+
+def _key_from_env() -> str | None:
+    return os.environ.get(SERVER_KEY_ENV) or None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything ``create_app`` needs; the defaults suit a local development server.
+
+    ``database`` is a file path (SQLite) or an SQLAlchemy URL (``sqlite:///...``,
+    ``postgresql://...``). ``server_key`` defaults to ``$KRATY_LOCAL_SERVER_KEY``; when unset a key
+    is generated once and kept in the database. ``rng_seed`` makes crate rolls reproducible.
+    """
+
+    database: str = "kraty-local.sqlite"
+    world: World = field(default_factory=default_world)
+    clock: Clock = field(default_factory=SystemClock)
+    server_key: str | None = field(default_factory=_key_from_env)
+    max_body_bytes: int = 4 * 1024 * 1024
+    idempotency_ttl: timedelta = timedelta(hours=24)
+    lock_timeout_seconds: float = 5.0
+    rng_seed: int | None = None

@@ -1,0 +1,1 @@
+"""Storage: table definitions and the few portable query helpers shared by services."""

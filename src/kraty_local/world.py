@@ -1,0 +1,425 @@
+"""The world: the static configuration Kraty Local serves (tenants, keys, catalog, events).
+
+The world lives in memory; every worker loads the same file, and the database holds only state.
+The TOML format is documented by the example file ``world.example.toml`` next to this module;
+``load_world(path)`` reads it and ``default_world()`` builds the world used when none is given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+SERVER_INTEGRATION = "server_integration"
+LeaderboardMode = Literal["lobby_matched", "global"]
+_LEADERBOARD_MODES: tuple[str, ...] = ("lobby_matched", "global")
+
+#: Production-like webhook retry delays in seconds (about three days in total).
+DEFAULT_RETRY_SCHEDULE: tuple[float, ...] = (
+    10,
+    30,
+    120,
+    600,
+    1800,
+    3600,
+    10800,
+    21600,
+    43200,
+    86400,
+    86400,
+)
+
+
+class WorldError(ValueError):
+    """The world file is malformed or inconsistent."""
+
+
+@dataclass(frozen=True)
+class LootEntry:
+    """One weighted outcome of a crate roll: a currency amount or an item quantity."""
+
+    type: Literal["currency", "item"]
+    key: str
+    amount: int
+    weight: int
+
+    def as_entry(self) -> dict[str, Any]:
+        """The grant entry this outcome produces, in wire shape."""
+        if self.type == "currency":
+            return {"type": "currency", "currencyKey": self.key, "amount": self.amount}
+        return {"type": "item", "itemKey": self.key, "quantity": self.amount}
+
+
+@dataclass(frozen=True)
+class Crate:
+    """A crate item whose opening rolls its weighted loot table."""
+
+    key: str
+    loot: tuple[LootEntry, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What a game can grant: currencies, items and crates, by key."""
+
+    currencies: frozenset[str]
+    items: frozenset[str]
+    crates: Mapping[str, Crate]
+
+
+@dataclass(frozen=True)
+class EventWindow:
+    """The current window of an event."""
+
+    id: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Event:
+    """A live-ops event of a game."""
+
+    key: str
+    leaderboard_mode: LeaderboardMode
+    capacity: int
+    fill_bots: bool
+    enabled: bool
+    window: EventWindow
+
+
+@dataclass(frozen=True)
+class WebhookEndpoint:
+    """A receiver of the game's webhooks; several secrets while one is being rotated."""
+
+    url: str
+    secrets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Studio:
+    """A tenant."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Game:
+    """A game of a studio, with its catalog, events and webhook endpoints."""
+
+    id: str
+    studio_id: str
+    name: str
+    catalog: Catalog
+    events: Mapping[str, Event]
+    webhooks: tuple[WebhookEndpoint, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServerKey:
+    """An API key known to the world; only the SHA-256 of ``<prefix>.<secret>`` is kept."""
+
+    prefix: str
+    sha256: str
+    studio_id: str
+    game_id: str | None
+    permission_set: str = SERVER_INTEGRATION
+    environment: Literal["live", "test"] = "test"
+
+    @classmethod
+    def from_plaintext(
+        cls,
+        key: str,
+        *,
+        studio_id: str,
+        game_id: str | None,
+        permission_set: str = SERVER_INTEGRATION,
+    ) -> ServerKey:
+        """Build a key from its plaintext ``<prefix>.<secret>`` form."""
+        prefix = split_key(key)[0]
+        return cls(prefix, hash_key(key), studio_id, game_id, permission_set)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """Per-key token bucket: sustained requests per second and burst size."""
+
+    requests_per_second: float
+    burst: int
+
+
+@dataclass(frozen=True)
+class World:
+    """Everything static Kraty Local serves."""
+
+    studios: Mapping[str, Studio]
+    games: Mapping[str, Game]
+    default_game_id: str
+    keys: tuple[ServerKey, ...] = ()
+    rate_limit: RateLimit = field(default_factory=lambda: RateLimit(200.0, 400))
+    webhook_retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
+
+    def __post_init__(self) -> None:
+        """Check that every reference points at something that exists."""
+        for game in self.games.values():
+            if game.studio_id not in self.studios:
+                raise WorldError(f"game {game.id!r} names unknown studio {game.studio_id!r}")
+            _check_catalog(game)
+        if self.default_game_id not in self.games:
+            raise WorldError(f"default_game {self.default_game_id!r} is not a game")
+        for key in self.keys:
+            if key.studio_id not in self.studios:
+                raise WorldError(f"key {key.prefix!r} names unknown studio {key.studio_id!r}")
+            if key.game_id is not None:
+                bound = self.games.get(key.game_id)
+                if bound is None or bound.studio_id != key.studio_id:
+                    raise WorldError(f"key {key.prefix!r}: game {key.game_id!r} not in its studio")
+        if self.rate_limit.requests_per_second <= 0 or self.rate_limit.burst < 1:
+            raise WorldError("rate_limit needs requests_per_second > 0 and burst >= 1")
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """Split ``<prefix>.<secret>``; raise ``ValueError`` when the shape is wrong."""
+    prefix, dot, secret = key.partition(".")
+    if not dot or not prefix or not secret or any(c.isspace() for c in key):
+        raise ValueError("an API key has the form <prefix>.<secret>")
+    return prefix, secret
+
+
+def hash_key(key: str) -> str:
+    """Hex SHA-256 of a plaintext key, the only form in which keys are stored."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _check_catalog(game: Game) -> None:
+    catalog = game.catalog
+    names = [*catalog.currencies, *catalog.items, *catalog.crates]
+    if len(set(names)) != len(names):
+        raise WorldError(f"game {game.id!r}: a catalog key is used twice")
+    for crate in catalog.crates.values():
+        if not crate.loot:
+            raise WorldError(f"crate {crate.key!r} has an empty loot table")
+        for entry in crate.loot:
+            known = catalog.currencies if entry.type == "currency" else catalog.items
+            if entry.key not in known:
+                raise WorldError(f"crate {crate.key!r}: unknown {entry.type} {entry.key!r}")
+            if entry.weight < 1 or entry.amount < 1:
+                raise WorldError(f"crate {crate.key!r}: weight and amount must be >= 1")
+
+
+def default_world() -> World:
+    """The world used when no file is given: two studios, three games, one full catalog."""
+    always = EventWindow(
+        "w1",
+        datetime(2025, 1, 1, tzinfo=timezone.utc),
+        datetime(2100, 1, 1, tzinfo=timezone.utc),
+    )
+    crate = Crate(
+        "legendary_box",
+        (
+            LootEntry("currency", "gold", 100, 6),
+            LootEntry("currency", "gems", 25, 3),
+            LootEntry("item", "sword", 1, 1),
+        ),
+    )
+    catalog = Catalog(
+        currencies=frozenset({"gold", "gems"}),
+        items=frozenset({"starter_chest", "health_potion", "sword"}),
+        crates={crate.key: crate},
+    )
+    events = {
+        "quick_brawl": Event("quick_brawl", "lobby_matched", 4, True, True, always),
+        "weekly_race": Event("weekly_race", "global", 100, False, True, always),
+    }
+    games = {
+        "game_1": Game("game_1", "studio_1", "Game One", catalog, events),
+        "game_2": Game("game_2", "studio_1", "Game Two", catalog, events),
+        "game_3": Game("game_3", "studio_2", "Game Three", catalog, events),
+    }
+    studios = {"studio_1": Studio("studio_1", "Studio One"), "studio_2": Studio("studio_2", "Two")}
+    return World(studios=studios, games=games, default_game_id="game_1")
+
+
+def load_world(path: str | Path) -> World:
+    """Read a world TOML file (format: ``world.example.toml``)."""
+    with Path(path).open("rb") as fh:
+        try:
+            doc = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise WorldError(f"{path}: {exc}") from exc
+    return parse_world(doc)
+
+
+def parse_world(doc: Mapping[str, Any]) -> World:
+    """Build a world from an already-parsed TOML document."""
+    top = _Table(doc, "world")
+    studios = {}
+    for raw in top.array("studios"):
+        t = _Table(raw, "studios")
+        studio = Studio(t.text("id"), t.text("name", ""))
+        t.done()
+        studios[studio.id] = studio
+    games = {}
+    for raw in top.array("games"):
+        game = _parse_game(_Table(raw, "games"))
+        games[game.id] = game
+    keys = tuple(_parse_key(_Table(raw, "keys")) for raw in top.array("keys"))
+    rate = _Table(top.get("rate_limit", {}), "rate_limit")
+    rate_limit = RateLimit(
+        float(rate.number("requests_per_second", 200)), rate.integer("burst", 400)
+    )
+    rate.done()
+    schedule = tuple(float(s) for s in top.get("webhook_retry_schedule", DEFAULT_RETRY_SCHEDULE))
+    default_game = top.text("default_game", next(iter(games), ""))
+    top.done()
+    if not games:
+        raise WorldError("a world needs at least one game")
+    return World(studios, games, default_game, keys, rate_limit, schedule)
+
+
+def _parse_game(t: _Table) -> Game:
+    gid = t.text("id")
+    crates = {}
+    for raw in t.array("crates"):
+        c = _Table(raw, f"{gid}.crates")
+        key = c.text("key")
+        loot = tuple(_parse_loot(_Table(e, f"crate {key}")) for e in c.array("loot"))
+        c.done()
+        crates[key] = Crate(key, loot)
+    catalog = Catalog(frozenset(t.texts("currencies")), frozenset(t.texts("items")), crates)
+    events = {}
+    for raw in t.array("events"):
+        event = _parse_event(_Table(raw, f"{gid}.events"))
+        events[event.key] = event
+    hooks = []
+    for raw in t.array("webhooks"):
+        h = _Table(raw, f"{gid}.webhooks")
+        hooks.append(WebhookEndpoint(h.text("url"), tuple(h.texts("secrets"))))
+        h.done()
+    game = Game(gid, t.text("studio"), t.text("name", gid), catalog, events, tuple(hooks))
+    t.done()
+    return game
+
+
+def _parse_loot(t: _Table) -> LootEntry:
+    kind = t.text("type")
+    weight = t.integer("weight", 1)
+    if kind == "currency":
+        entry = LootEntry("currency", t.text("currencyKey"), t.integer("amount"), weight)
+    elif kind == "item":
+        entry = LootEntry("item", t.text("itemKey"), t.integer("quantity", 1), weight)
+    else:
+        raise WorldError(f"{t.where}: loot type must be 'currency' or 'item', not {kind!r}")
+    t.done()
+    return entry
+
+
+def _parse_event(t: _Table) -> Event:
+    key = t.text("key")
+    mode = t.text("leaderboard_mode", "global")
+    if mode not in _LEADERBOARD_MODES:
+        raise WorldError(f"event {key!r}: leaderboard_mode must be one of {_LEADERBOARD_MODES}")
+    w = _Table(t.get("window", {}), f"event {key}.window")
+    window = EventWindow(
+        w.text("id", f"{key}_w1"),
+        w.when("start", datetime(2025, 1, 1, tzinfo=timezone.utc)),
+        w.when("end", datetime(2100, 1, 1, tzinfo=timezone.utc)),
+    )
+    w.done()
+    event = Event(
+        key,
+        "lobby_matched" if mode == "lobby_matched" else "global",
+        t.integer("capacity", 4),
+        t.flag("fill_bots", False),
+        t.flag("enabled", True),
+        window,
+    )
+    t.done()
+    return event
+
+
+def _parse_key(t: _Table) -> ServerKey:
+    studio, game = t.text("studio"), t.get("game")
+    if game is not None and not isinstance(game, str):
+        raise WorldError(f"{t.where}: 'game' must be a string")
+    permission = t.text("permission_set", SERVER_INTEGRATION)
+    plaintext = t.get("key")
+    try:
+        if isinstance(plaintext, str):
+            key = ServerKey.from_plaintext(
+                plaintext, studio_id=studio, game_id=game, permission_set=permission
+            )
+        else:
+            key = ServerKey(t.text("prefix"), t.text("sha256").lower(), studio, game, permission)
+    except ValueError as exc:
+        raise WorldError(f"{t.where}: {exc}") from exc
+    t.done()
+    return key
+
+
+class _Table:
+    """A TOML table read field by field; ``done()`` rejects keys nobody asked for."""
+
+    def __init__(self, raw: Any, where: str) -> None:
+        if not isinstance(raw, Mapping):
+            raise WorldError(f"{where}: expected a table")
+        self.raw: Mapping[str, Any] = raw
+        self.where = where
+        self.seen: set[str] = set()
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self.seen.add(name)
+        return self.raw.get(name, default)
+
+    def _typed(self, name: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        value = self.get(name, default)
+        if value is None:
+            raise WorldError(f"{self.where}: missing {name!r}")
+        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+            raise WorldError(f"{self.where}: {name!r} has the wrong type")
+        return value
+
+    def text(self, name: str, default: str | None = None) -> str:
+        return str(self._typed(name, str, default))
+
+    def integer(self, name: str, default: int | None = None) -> int:
+        return int(self._typed(name, int, default))
+
+    def number(self, name: str, default: float | None = None) -> float:
+        return float(self._typed(name, (int, float), default))
+
+    def flag(self, name: str, default: bool | None = None) -> bool:
+        return bool(self._typed(name, bool, default))
+
+    def when(self, name: str, default: datetime) -> datetime:
+        value = self._typed(name, (datetime, str), default)
+        parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+    def array(self, name: str) -> list[Any]:
+        value = self.get(name, [])
+        if not isinstance(value, list):
+            raise WorldError(f"{self.where}: {name!r} must be an array")
+        return value
+
+    def texts(self, name: str) -> list[str]:
+        values = self.array(name)
+        if not all(isinstance(v, str) for v in values):
+            raise WorldError(f"{self.where}: {name!r} must be an array of strings")
+        return values
+
+    def done(self) -> None:
+        unknown = sorted(set(self.raw) - self.seen)
+        if unknown:
+            raise WorldError(f"{self.where}: unknown field(s) {', '.join(unknown)}")
