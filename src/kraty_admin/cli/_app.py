@@ -5,9 +5,13 @@ from __future__ import annotations
 import click
 
 from kraty_admin._version import __version__
+from kraty_admin.cli._local import local
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kraty-admin")
 def cli() -> None:
     """Kraty server-side admin tools and Kraty Local."""
+
+
+cli.add_command(local)

@@ -1,0 +1,42 @@
+"""``kraty-admin local ...``: run Kraty Local (needs the ``local`` extra)."""
+
+from __future__ import annotations
+
+import click
+
+_LOCAL_HINT = "Kraty Local needs the 'local' extra:  pip install 'kraty-admin[local]'"
+
+
+@click.group("local")
+def local() -> None:
+    """Kraty Local, a stateful local implementation of the /server/v1 API."""
+
+
+@local.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8787, show_default=True, type=int, help="TCP port.")
+@click.option(
+    "--db",
+    default="./kraty-local.sqlite",
+    show_default=True,
+    help="SQLite file path or database URL (sqlite:///..., postgresql://...).",
+)
+@click.option(
+    "--world",
+    "world_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="World TOML file (see kraty_local/world.example.toml); default: the built-in world.",
+)
+def serve(host: str, port: int, db: str, world_file: str | None) -> None:
+    """Serve Kraty Local until interrupted; prints the base URL and server key first."""
+    try:
+        from kraty_local.server import serve as run_server
+        from kraty_local.world import WorldError, default_world, load_world
+    except ImportError as exc:
+        raise click.ClickException(f"{_LOCAL_HINT}\n(missing module: {exc.name})") from None
+    try:
+        world = load_world(world_file) if world_file else default_world()
+    except WorldError as exc:
+        raise click.ClickException(str(exc)) from None
+    run_server(host, port, db, world)
