@@ -8,6 +8,7 @@ from pathlib import Path
 from types import TracebackType
 
 import uvicorn
+from sqlalchemy import Engine
 
 from kraty_local.app import create_app
 from kraty_local.clock import Clock, SystemClock
@@ -57,11 +58,19 @@ class LocalServer:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def engine(self) -> Engine:
+        """The database engine of the running server (for inspection in tests)."""
+        return self._started().engine
+
+    @property
     def api_key(self) -> str:
         """The start-up server key (plaintext)."""
+        return self._started().server_key
+
+    def _started(self) -> Runtime:
         if self._runtime is None:
             raise RuntimeError("the server is not started")
-        return self._runtime.server_key
+        return self._runtime
 
     def start(self) -> LocalServer:
         """Bind the socket, start serving, and return once requests are accepted."""

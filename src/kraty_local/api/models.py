@@ -129,6 +129,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         400: "validation_failed / invalid_metric",
         401: "unauthenticated / session_invalid",
         403: "forbidden / tenant_mismatch",
+        404: "not_found (player, grant, catalog key)",
+        409: "conflict / idempotency_conflict",
         413: "body too large (validation_failed)",
         429: "rate_limited (see Retry-After)",
         500: "internal_error",

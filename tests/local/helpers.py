@@ -1,0 +1,50 @@
+"""Helpers shared by the Kraty Local tests."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import Engine, Table, func, select
+
+from kraty_local.store.schema import webhook_outbox
+from kraty_local.world import ServerKey, World, default_world
+
+#: Extra keys of the test world, beside the server's start-up key (game_1).
+OTHER_GAME_KEY = "kt_game2.secret-game-2"
+STUDIO_WIDE_KEY = "kt_studio.secret-studio"
+OTHER_STUDIO_KEY = "kt_studio2.secret-studio-2"
+CLIENT_KEY = "kt_client.secret-client"
+_KEYS = [
+    (OTHER_GAME_KEY, "studio_1", "game_2", "server_integration"),
+    (STUDIO_WIDE_KEY, "studio_1", None, "server_integration"),
+    (OTHER_STUDIO_KEY, "studio_2", "game_3", "server_integration"),
+    (CLIENT_KEY, "studio_1", "game_1", "client"),
+]
+
+
+def make_world(**changes: Any) -> World:
+    """The default world plus the test keys, with ``changes`` applied."""
+    keys = tuple(
+        ServerKey.from_plaintext(k, studio_id=s, game_id=g, permission_set=p)
+        for k, s, g, p in _KEYS
+    )
+    return replace(default_world(), keys=keys, **changes)
+
+
+def seg(value: str) -> str:
+    """Percent-encode one path segment the way the SDK does."""
+    return quote(value, safe="")
+
+
+def count(engine: Engine, table: Table, *where: Any) -> int:
+    """Rows of ``table`` matching ``where``."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+
+
+def outbox_count(engine: Engine, event_name: str | None = None) -> int:
+    """Outbox rows, optionally of one event name."""
+    where = [] if event_name is None else [webhook_outbox.c.event_name == event_name]
+    return count(engine, webhook_outbox, *where)

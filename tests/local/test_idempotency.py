@@ -1,0 +1,206 @@
+"""Idempotency (contract section 3): replay, conflict, scope, TTL, stored outcomes, races."""
+
+from __future__ import annotations
+
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import Engine, select
+
+from kraty_local.clock import FakeClock
+from kraty_local.server import LocalServer
+from kraty_local.services import wallet as wallet_service
+from kraty_local.settings import Settings
+from kraty_local.store.schema import idempotency_keys, wallet_ledger, wallets
+
+from .helpers import count, make_world, outbox_count
+
+CREDIT = "/players/p1/wallet/gold/credit"
+DEBIT = "/players/p1/wallet/gold/debit"
+
+
+def balance(engine: Engine, key: str = "gold") -> int:
+    with engine.connect() as conn:
+        value = conn.execute(select(wallets.c.balance).where(wallets.c.economy_key == key)).scalar()
+    return int(value or 0)
+
+
+def test_replay_returns_original_with_header_and_applied_false(
+    client: httpx.Client, engine: Engine
+) -> None:
+    body = {"amount": 500, "reason": "iap", "idempotencyKey": "receipt-1"}
+    first = client.post(CREDIT, json=body)
+    events = outbox_count(engine)
+    again = client.post(CREDIT, json=body)
+
+    assert first.status_code == again.status_code == 200
+    assert "Idempotent-Replayed" not in first.headers
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert first.json() == {"data": {"economyKey": "gold", "balance": 500, "applied": True}}
+    assert again.json() == {"data": {"economyKey": "gold", "balance": 500, "applied": False}}
+    assert balance(engine) == 500
+    assert count(engine, wallet_ledger) == 1
+    assert outbox_count(engine) == events  # a replay emits nothing
+
+
+def test_different_body_is_an_idempotency_conflict_naming_the_fields(
+    client: httpx.Client, clock: FakeClock
+) -> None:
+    original_at = clock.now()
+    assert client.post(CREDIT, json={"amount": 500, "idempotencyKey": "k"}).status_code == 200
+    clock.advance(5)
+    response = client.post(CREDIT, json={"amount": 501, "reason": "x", "idempotencyKey": "k"})
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "idempotency_conflict"
+    assert error["details"]["differingFields"] == ["amount", "reason"]
+    assert error["details"]["originalRequestAt"] == original_at.isoformat(
+        timespec="milliseconds"
+    ).replace("+00:00", "Z")
+
+
+def test_scope_is_per_path_so_one_receipt_can_key_several_operations(
+    client: httpx.Client, engine: Engine
+) -> None:
+    key = "apple_receipt_abc"
+    credit = client.post(CREDIT, json={"amount": 500, "idempotencyKey": key})
+    item = client.post(
+        "/players/p1/inventory/starter_chest/grant", json={"quantity": 1, "idempotencyKey": key}
+    )
+    grant = client.post(
+        "/players/p1/grants",
+        json={
+            "idempotencyKey": key,
+            "entries": [{"type": "currency", "currencyKey": "gold", "amount": 500}],
+        },
+    )
+    other_player = client.post(
+        "/players/p2/wallet/gold/credit", json={"amount": 7, "idempotencyKey": key}
+    )
+
+    assert [r.status_code for r in (credit, item, grant, other_player)] == [200, 200, 201, 200]
+    assert not any("Idempotent-Replayed" in r.headers for r in (item, grant, other_player))
+    assert count(engine, idempotency_keys) == 4
+
+
+def test_key_is_forgotten_after_24_hours(
+    client: httpx.Client, clock: FakeClock, engine: Engine
+) -> None:
+    assert client.post(CREDIT, json={"amount": 10, "idempotencyKey": "k"}).status_code == 200
+    clock.advance(timedelta(hours=23, minutes=59))
+    assert (
+        client.post(CREDIT, json={"amount": 10, "idempotencyKey": "k"}).headers.get(
+            "Idempotent-Replayed"
+        )
+        == "true"
+    )
+    clock.advance(timedelta(minutes=1))
+    fresh = client.post(CREDIT, json={"amount": 25, "idempotencyKey": "k"})
+
+    assert fresh.status_code == 200
+    assert fresh.json()["data"] == {"economyKey": "gold", "balance": 35, "applied": True}
+    assert count(engine, idempotency_keys) == 1  # the row was reused, not duplicated
+
+
+def test_business_conflict_is_stored_and_replayed(client: httpx.Client, engine: Engine) -> None:
+    refused = client.post(DEBIT, json={"amount": 100, "idempotencyKey": "refund-1"})
+    assert refused.status_code == 409
+    assert refused.json()["error"] == {
+        "code": "conflict",
+        "message": refused.json()["error"]["message"],
+        "details": {"economyKey": "gold", "available": 0, "requested": 100},
+    }
+    client.post(CREDIT, json={"amount": 1000, "idempotencyKey": "topup"})
+
+    replay = client.post(DEBIT, json={"amount": 100, "idempotencyKey": "refund-1"})
+
+    assert replay.status_code == 409
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json() == refused.json()
+    assert balance(engine) == 1000  # the replayed refusal applied nothing
+
+
+def test_unknown_catalog_key_404_is_stored(client: httpx.Client) -> None:
+    body = {"amount": 1, "idempotencyKey": "k"}
+    first = client.post("/players/p1/wallet/diamonds/credit", json=body)
+    again = client.post("/players/p1/wallet/diamonds/credit", json=body)
+
+    assert first.status_code == again.status_code == 404
+    assert first.json()["error"]["code"] == "not_found"
+    assert again.headers["Idempotent-Replayed"] == "true"
+
+
+def test_validation_errors_are_not_stored(client: httpx.Client) -> None:
+    bad = client.post(CREDIT, json={"amount": "500", "idempotencyKey": "k"})
+    good = client.post(CREDIT, json={"amount": 500, "idempotencyKey": "k"})
+
+    assert bad.status_code == 400
+    assert good.status_code == 200
+    assert good.json()["data"]["applied"] is True
+
+
+def test_unhandled_error_is_500_envelope_and_not_stored(
+    client: httpx.Client, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*_args: object, **_kwargs: object) -> object:
+        raise RuntimeError("boom")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(wallet_service, "credit", boom)
+        failed = client.post(CREDIT, json={"amount": 5, "idempotencyKey": "k"})
+    retried = client.post(CREDIT, json={"amount": 5, "idempotencyKey": "k"})
+
+    assert failed.status_code == 500
+    assert failed.json()["error"]["code"] == "internal_error"
+    assert "boom" not in failed.text  # no traceback or internals leak
+    assert retried.status_code == 200
+    assert retried.json()["data"]["applied"] is True
+    assert count(engine, idempotency_keys) == 1
+
+
+def test_sixteen_concurrent_duplicates_apply_once(client: httpx.Client, engine: Engine) -> None:
+    body = {"amount": 250, "idempotencyKey": "same-receipt"}
+    with ThreadPoolExecutor(16) as pool:
+        responses = list(pool.map(lambda _: client.post(CREDIT, json=body), range(16)))
+
+    assert [r.status_code for r in responses] == [200] * 16
+    applied = [r for r in responses if r.json()["data"]["applied"]]
+    assert len(applied) == 1
+    assert sum("Idempotent-Replayed" in r.headers for r in responses) == 15
+    assert {r.json()["data"]["balance"] for r in responses} == {250}
+    assert balance(engine) == 250
+    assert count(engine, wallet_ledger) == 1
+    assert outbox_count(engine, "wallet.changed") == 1
+
+
+def test_lock_timeout_answers_503_with_retry_after(database: str, clock: FakeClock) -> None:
+    if "://" in database:
+        pytest.skip("holds the SQLite write lock directly")
+    settings = Settings(
+        database=database, world=make_world(), clock=clock, lock_timeout_seconds=0.2
+    )
+    with (
+        LocalServer(db=database, settings=settings) as server,
+        httpx.Client(
+            base_url=server.base_url + "/server/v1",
+            headers={"Authorization": f"Bearer {server.api_key}"},
+        ) as client,
+    ):
+        blocker = sqlite3.connect(database, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        try:
+            busy = client.post(CREDIT, json={"amount": 5, "idempotencyKey": "k"})
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        retried = client.post(CREDIT, json={"amount": 5, "idempotencyKey": "k"})
+
+    assert busy.status_code == 503
+    assert busy.headers["Retry-After"] == "1"
+    assert busy.json()["error"]["code"] == "internal_error"
+    assert retried.status_code == 200
+    assert retried.json()["data"]["applied"] is True
