@@ -4,6 +4,7 @@ from kraty_admin._async_client import KratyAdminAsync
 from kraty_admin._client import KratyAdmin
 from kraty_admin._config import RequestInfo, RetryConfig
 from kraty_admin._errors import KratyError, KratyNetworkError, KratyServerError
+from kraty_admin._migration import MigrationProgress
 from kraty_admin._version import __version__
 from kraty_admin._webhooks import sign_webhook, verify_webhook
 
@@ -13,6 +14,7 @@ __all__ = [
     "KratyError",
     "KratyNetworkError",
     "KratyServerError",
+    "MigrationProgress",
     "RequestInfo",
     "RetryConfig",
     "__version__",

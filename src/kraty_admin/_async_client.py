@@ -13,6 +13,7 @@ from kraty_admin._base_client import BaseClient, RequestHook, Timeout
 from kraty_admin._config import DEFAULT_TIMEOUT, RetryConfig
 from kraty_admin._core import Call
 from kraty_admin._resources._endpoint import AsyncSender
+from kraty_admin._resources.migrate import AsyncMigrate
 
 T = TypeVar("T")
 
@@ -23,6 +24,8 @@ class KratyAdminAsync(BaseClient[AsyncSender]):
     Safe to share between many concurrent tasks. Pass ``http_client`` to reuse your own
     ``httpx.AsyncClient`` (``aclose()`` then leaves it open).
     """
+
+    migrate: AsyncMigrate
 
     def __init__(
         self,
@@ -42,6 +45,7 @@ class KratyAdminAsync(BaseClient[AsyncSender]):
             retry=retry,
             generate_idempotency_key=generate_idempotency_key,
             on_request=on_request,
+            migrate=AsyncMigrate,
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient()

@@ -156,6 +156,7 @@ class BaseClient(Generic[S]):
         retry: RetryConfig | None,
         generate_idempotency_key: Callable[[], str] | None,
         on_request: RequestHook | None,
+        migrate: Callable[[S], Migrate[S]],
     ) -> None:
         self._api_key = _resolve_api_key(api_key)
         self.base_url = _resolve_base_url(base_url)
@@ -169,7 +170,7 @@ class BaseClient(Generic[S]):
         self.wallet = Wallet(sender)
         self.lobbies = Lobbies(sender)
         self.players = Players(sender)
-        self.migrate = Migrate(sender)
+        self.migrate = migrate(sender)
         self.health = Health(sender)
         self.leaderboards = Leaderboards(sender)
         self.events = Events(sender)

@@ -13,6 +13,7 @@ from kraty_admin._base_client import BaseClient, RequestHook, Timeout
 from kraty_admin._config import DEFAULT_TIMEOUT, RetryConfig
 from kraty_admin._core import Call
 from kraty_admin._resources._endpoint import SyncSender
+from kraty_admin._resources.migrate import SyncMigrate
 
 T = TypeVar("T")
 
@@ -24,6 +25,8 @@ class KratyAdmin(BaseClient[SyncSender]):
     ``base_url`` fall back to ``KRATY_SERVER_KEY`` and ``KRATY_BASE_URL``. Pass ``http_client``
     to reuse your own ``httpx.Client`` (``close()`` then leaves it open).
     """
+
+    migrate: SyncMigrate
 
     def __init__(
         self,
@@ -43,6 +46,7 @@ class KratyAdmin(BaseClient[SyncSender]):
             retry=retry,
             generate_idempotency_key=generate_idempotency_key,
             on_request=on_request,
+            migrate=SyncMigrate,
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client()

@@ -288,9 +288,15 @@ class _MigrationFailureBase(TypedDict):
 
 
 class MigrationFailure(_MigrationFailureBase, total=False):
-    """One failed migration row; ``rowIndex`` is its position in the batch."""
+    """One failed migration row.
+
+    ``rowIndex`` is its position in the batch (in the whole input for ``migrate.*_all``).
+    ``batchRange`` (``[start, end)``, ``*_all`` only) marks a row of a batch that failed as a
+    whole after every retry.
+    """
 
     externalPlayerId: str
+    batchRange: list[int]
 
 
 class MigrationOutcome(TypedDict):

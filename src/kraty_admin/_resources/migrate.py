@@ -1,12 +1,43 @@
-"""``kraty.migrate``: bulk import of players, wallet balances and inventory (1,000 rows a call)."""
+"""``kraty.migrate``: bulk import of players, wallet balances and inventory.
+
+``players``, ``wallet`` and ``inventory`` send one batch of up to 1,000 rows. ``players_all``,
+``wallet_all`` and ``inventory_all`` stream any number of rows through those endpoints, several
+batches at a time: :class:`SyncMigrate` does it with threads, :class:`AsyncMigrate` with tasks,
+around the shared logic in :mod:`kraty_admin._migration`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import (
+    AsyncIterable,
+    Awaitable,
+    Callable,
+    Collection,
+    Iterable,
+    Mapping,
+    Sequence,
+)
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
+from typing import Any, Generic, Protocol, TypeVar, overload
+
+import anyio
 
 from kraty_admin._core import Call, path
-from kraty_admin._resources._endpoint import Resource, endpoint
+from kraty_admin._errors import KratyNetworkError, KratyServerError
+from kraty_admin._migration import (
+    BATCH_ERRORS,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_CONCURRENCY,
+    Batch,
+    Batcher,
+    ProgressHook,
+    Row,
+    Tally,
+    aiter_batches,
+    check_options,
+    iter_batches,
+)
+from kraty_admin._resources._endpoint import AsyncSender, Resource, SyncSender, endpoint
 from kraty_admin.types import (
     MigrateInventoryRow,
     MigratePlayerRow,
@@ -15,6 +46,12 @@ from kraty_admin.types import (
 )
 
 S = TypeVar("S")
+R_contra = TypeVar("R_contra", contravariant=True)
+R = TypeVar("R")
+BatchResult = MigrationOutcome | KratyServerError | KratyNetworkError
+PlayerRow = MigratePlayerRow | Mapping[str, Any]
+WalletRow = MigrateWalletRow | Mapping[str, Any]
+InventoryRow = MigrateInventoryRow | Mapping[str, Any]
 
 
 def _batch(
@@ -24,26 +61,105 @@ def _batch(
 
 
 def _players(
-    rows: Sequence[MigratePlayerRow | Mapping[str, Any]], *, idempotency_key: str | None = None
+    rows: Sequence[PlayerRow], *, idempotency_key: str | None = None
 ) -> Call[MigrationOutcome]:
     """Create or update up to 1,000 players; each row is idempotent on its ``idempotencyKey``."""
     return _batch("players", rows, idempotency_key)
 
 
 def _wallet(
-    rows: Sequence[MigrateWalletRow | Mapping[str, Any]], *, idempotency_key: str | None = None
+    rows: Sequence[WalletRow], *, idempotency_key: str | None = None
 ) -> Call[MigrationOutcome]:
     """Import up to 1,000 wallet credits for existing players; bad rows fail alone."""
     return _batch("wallet", rows, idempotency_key)
 
 
 def _inventory(
-    rows: Sequence[MigrateInventoryRow | Mapping[str, Any]],
+    rows: Sequence[InventoryRow],
     *,
     idempotency_key: str | None = None,
 ) -> Call[MigrationOutcome]:
     """Import up to 1,000 inventory holdings for existing players; bad rows fail alone."""
     return _batch("inventory", rows, idempotency_key)
+
+
+class SyncImport(Protocol[R_contra]):
+    """``migrate.<table>_all`` on :class:`~kraty_admin.KratyAdmin`."""
+
+    def __call__(
+        self,
+        rows: Iterable[R_contra],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        on_progress: ProgressHook | None = None,
+    ) -> MigrationOutcome: ...
+
+
+class AsyncImport(Protocol[R_contra]):
+    """``migrate.<table>_all`` on :class:`~kraty_admin.KratyAdminAsync`."""
+
+    def __call__(
+        self,
+        rows: Iterable[R_contra] | AsyncIterable[R_contra],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        on_progress: ProgressHook | None = None,
+    ) -> Awaitable[MigrationOutcome]: ...
+
+
+class bulk(Generic[R]):
+    """Expose a batch endpoint as an import of any number of rows (``players_all``...).
+
+    Rows are read lazily and sent in batches of ``batch_size`` (at most 1,000), up to
+    ``concurrency`` batches at once, each retried under the client's retry policy; at most
+    about ``concurrency + 1`` batches are held in memory, so the input can be a generator of
+    any length. Rows without an ``idempotencyKey`` get one derived from their content, so
+    identical rows count once and re-running an import is safe; the rows passed in are never
+    modified. The outcome's ``rowIndex`` values are positions in the whole input; the rows of a
+    batch that still failed after every retry are each reported in ``failures``, with the
+    error and the ``batchRange`` ``[start, end)`` of the batch. A refused API key (401/403)
+    raises instead. ``on_progress`` is called with a :class:`MigrationProgress` after each
+    batch, from one thread at a time.
+    """
+
+    def __init__(self, table: str) -> None:
+        self._table = table
+
+    @overload
+    def __get__(self, resource: None, owner: type) -> bulk[R]: ...
+
+    @overload
+    def __get__(self, resource: SyncMigrate, owner: type) -> SyncImport[R]: ...
+
+    @overload
+    def __get__(self, resource: AsyncMigrate, owner: type) -> AsyncImport[R]: ...
+
+    def __get__(self, resource: Any, owner: type) -> Any:
+        if resource is None:
+            return self
+        send_batch = getattr(resource, self._table)
+
+        def import_all(
+            rows: Any,
+            *,
+            batch_size: int = DEFAULT_BATCH_SIZE,
+            concurrency: int = DEFAULT_CONCURRENCY,
+            on_progress: ProgressHook | None = None,
+        ) -> Any:
+            return resource._import_rows(
+                send_batch,
+                rows,
+                batch_size=batch_size,
+                concurrency=concurrency,
+                on_progress=on_progress,
+            )
+
+        import_all.__name__ = f"{self._table}_all"
+        import_all.__qualname__ = f"{type(resource).__name__}.{self._table}_all"
+        import_all.__doc__ = f"Import any number of ``{self._table}`` rows.\n\n{self.__doc__}"
+        return import_all
 
 
 class Migrate(Resource[S]):
@@ -52,3 +168,106 @@ class Migrate(Resource[S]):
     players = endpoint(_players)
     wallet = endpoint(_wallet)
     inventory = endpoint(_inventory)
+    players_all: bulk[PlayerRow] = bulk("players")
+    wallet_all: bulk[WalletRow] = bulk("wallet")
+    inventory_all: bulk[InventoryRow] = bulk("inventory")
+
+
+class SyncMigrate(Migrate[SyncSender]):
+    """``kraty.migrate`` on :class:`~kraty_admin.KratyAdmin`: batches are sent from threads."""
+
+    def _import_rows(
+        self,
+        send_batch: Callable[[list[Row]], MigrationOutcome],
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        on_progress: ProgressHook | None = None,
+        skip_batches: Collection[int] = (),
+    ) -> MigrationOutcome:
+        """Stream ``rows`` through ``send_batch``; see :class:`bulk`.
+
+        Batches are pulled from ``rows``, sent and settled in the calling thread's loop (only
+        the HTTP calls run in worker threads), so ``on_progress`` and the iteration of ``rows``
+        never run concurrently. Batch indexes in ``skip_batches`` are read but not sent.
+        """
+        check_options(batch_size, concurrency)
+        tally = Tally(on_progress)
+
+        def attempt(batch: Batch) -> BatchResult:
+            try:
+                return send_batch(batch.rows)
+            except BATCH_ERRORS as exc:
+                return exc
+
+        in_flight: dict[Future[BatchResult], Batch] = {}
+
+        def settle(futures: Iterable[Future[BatchResult]]) -> None:
+            for future in futures:
+                tally.settle(in_flight.pop(future), future.result())
+
+        with ThreadPoolExecutor(concurrency, thread_name_prefix="kraty-migrate") as pool:
+            for batch in iter_batches(rows, Batcher(batch_size, skip_batches)):
+                if len(in_flight) >= concurrency:
+                    settle(wait(in_flight, return_when=FIRST_COMPLETED).done)
+                in_flight[pool.submit(attempt, batch)] = batch
+            settle(as_completed(list(in_flight)))
+        return tally.outcome()
+
+
+class AsyncMigrate(Migrate[AsyncSender]):
+    """``kraty.migrate`` on :class:`~kraty_admin.KratyAdminAsync`: batches are sent from tasks."""
+
+    async def _import_rows(
+        self,
+        send_batch: Callable[[list[Row]], Awaitable[MigrationOutcome]],
+        rows: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        on_progress: ProgressHook | None = None,
+        skip_batches: Collection[int] = (),
+    ) -> MigrationOutcome:
+        """Stream ``rows`` through ``send_batch``; see :class:`bulk`.
+
+        Works on any anyio backend (asyncio, trio). Batches are pulled and settled by the
+        calling task (only the HTTP calls run in child tasks), so ``on_progress`` and the
+        iteration of ``rows`` never run concurrently. An error stops the import: in-flight
+        batches are cancelled and the error is raised as is (not in an exception group).
+        """
+        check_options(batch_size, concurrency)
+        tally = Tally(on_progress)
+        send_result, results = anyio.create_memory_object_stream[tuple[Batch, BatchResult]](
+            concurrency
+        )
+
+        async def attempt(batch: Batch) -> None:
+            result: BatchResult
+            try:
+                result = await send_batch(batch.rows)
+            except BATCH_ERRORS as exc:
+                result = exc
+            await send_result.send((batch, result))
+
+        async def settle_one() -> None:
+            tally.settle(*await results.receive())
+
+        error: Exception | None = None
+        async with send_result, results, anyio.create_task_group() as tasks:
+            try:
+                in_flight = 0
+                async for batch in aiter_batches(rows, Batcher(batch_size, skip_batches)):
+                    if in_flight >= concurrency:
+                        await settle_one()
+                        in_flight -= 1
+                    tasks.start_soon(attempt, batch)
+                    in_flight += 1
+                for _ in range(in_flight):
+                    await settle_one()
+            except Exception as exc:  # leave the task group cleanly, then raise it unwrapped
+                error = exc
+                tasks.cancel_scope.cancel()
+        if error is not None:
+            raise error
+        return tally.outcome()

@@ -6,6 +6,7 @@ import click
 
 from kraty_admin._version import __version__
 from kraty_admin.cli._local import local
+from kraty_admin.cli._migrate import migrate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,3 +16,4 @@ def cli() -> None:
 
 
 cli.add_command(local)
+cli.add_command(migrate)
