@@ -123,6 +123,10 @@ def change_holding(
 ) -> int:
     """Add ``delta`` (either sign, non-zero) to a holding; return the new value.
 
+    The row is locked (``SELECT ... FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` already holds the
+    write lock), then changed by an UPDATE guarded by ``amount >= -delta`` (or the overflow bound)
+    whose RETURNING row proves it applied.
+
     Raises a storable ``409 conflict`` when the result would be negative (details
     ``{<key>, available, requested}``) or overflow. ``parameters`` (items only) replace the
     row's parameters and are recorded on the ledger row.
@@ -142,19 +146,17 @@ def change_holding(
         },
         ["player_id", kind.key_column],
     )
-    where = [table.c.player_id == player.id, key_col == key]
-    if delta >= 0:
-        where.append(amount_col <= MAX_AMOUNT - delta)
-    else:
-        where.append(amount_col >= -delta)
+    this_row = [table.c.player_id == player.id, key_col == key]
+    # Lock the row first so the refusal below reports the value it was decided on.
+    available = ctx.conn.execute(select(amount_col).where(*this_row).with_for_update()).scalar_one()
+    guard = amount_col <= MAX_AMOUNT - delta if delta >= 0 else amount_col >= -delta
     values: dict[str, Any] = {kind.amount_column: amount_col + delta, "updated_at": ctx.now}
     if parameters is not None:
         values["parameters"] = parameters
     row = ctx.conn.execute(
-        table.update().where(*where).values(**values).returning(table.c.id, amount_col)
+        table.update().where(*this_row, guard).values(**values).returning(table.c.id, amount_col)
     ).first()
     if row is None:
-        available = ctx.conn.execute(select(amount_col).where(*where[:2])).scalar_one()
         if delta >= 0:
             raise ApiError(
                 409,

@@ -24,5 +24,6 @@ def insert_ignore(
         stmt = sqlite.insert(table).values(**values)
     else:  # pragma: no cover - only the two engines are supported
         raise NotImplementedError(f"unsupported database {dialect!r}")
-    result = conn.execute(stmt.on_conflict_do_nothing(index_elements=list(conflict_on)))
-    return bool(result.rowcount == 1)
+    stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict_on))
+    # RETURNING yields a row only when one was inserted (rowcount is unreliable with RETURNING).
+    return conn.execute(stmt.returning(*table.primary_key.columns)).first() is not None
