@@ -69,9 +69,21 @@ def _resolve_api_key(api_key: str | None) -> _Secret:
 
 def _resolve_base_url(base_url: str | None) -> str:
     value = base_url or os.environ.get("KRATY_BASE_URL") or DEFAULT_BASE_URL
-    url = httpx.URL(value)
-    if url.scheme not in {"http", "https"} or not url.host:
-        raise ValueError(f"base_url must be an http(s) URL, got {value!r}")
+    try:
+        url: httpx.URL | None = httpx.URL(value)
+    except httpx.InvalidURL:  # not a ValueError (a bad port, control characters...)
+        url = None
+    # Paths are appended to the text, so a query or fragment would swallow them.
+    if (
+        url is None
+        or url.scheme not in {"http", "https"}
+        or not url.host
+        or "?" in value
+        or "#" in value
+    ):
+        raise ValueError(
+            f"base_url must be an http(s) URL without query or fragment, got {value!r}"
+        )
     return value.rstrip("/")
 
 

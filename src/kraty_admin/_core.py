@@ -144,11 +144,15 @@ def prepare(
 def backoff_delay(
     retry: RetryConfig,
     retry_number: int,
-    uniform: Callable[[float, float], float] = random.uniform,
+    uniform: Callable[[float, float], float] | None = None,
 ) -> float:
-    """Seconds to wait before retry number ``retry_number`` (1 = the first retry)."""
+    """Seconds to wait before retry number ``retry_number`` (1 = the first retry).
+
+    ``uniform`` defaults to :func:`random.uniform`, looked up at call time.
+    """
+    draw = uniform if uniform is not None else random.uniform
     base = min(retry.initial_delay * 2.0 ** (retry_number - 1), retry.max_delay)
-    return max(0.0, base * (1 + uniform(-retry.jitter, retry.jitter)))
+    return max(0.0, base * (1 + draw(-retry.jitter, retry.jitter)))
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -159,15 +163,17 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     try:
         seconds = float(text)
     except ValueError:
-        try:
-            when = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
-    if math.isnan(seconds):
+        pass
+    else:
+        # delta-seconds: a negative or non-finite number is garbage, not "retry now/never".
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
     return max(0.0, seconds)
 
 
@@ -177,7 +183,7 @@ def retry_delay(
     *,
     status: int | None,
     retry_after: str | None = None,
-    uniform: Callable[[float, float], float] = random.uniform,
+    uniform: Callable[[float, float], float] | None = None,
 ) -> float | None:
     """How long to wait before another try after ``attempt`` ended, or ``None`` to stop.
 

@@ -1,0 +1,165 @@
+"""Static types: both clients type-check under ``mypy --strict``; sync calls return the TypedDict,
+async calls return an ``Awaitable`` of it."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+mypy_api = pytest.importorskip("mypy.api")
+
+USAGE = textwrap.dedent(
+    """
+    from __future__ import annotations
+
+    import asyncio
+
+    from kraty_admin import KratyAdmin, KratyAdminAsync, KratyServerError, RetryConfig
+    from kraty_admin.types import WalletChange
+
+
+    def sync_usage() -> int:
+        with KratyAdmin(api_key="sk", retry=RetryConfig(attempts=2)) as kraty:
+            change = kraty.wallet.credit("p", "gold", amount=5, idempotency_key="r")
+            reveal_type(change)  # SYNC_CREDIT
+            friends = kraty.players.friends("p")
+            reveal_type(friends)  # SYNC_FRIENDS
+            ping = kraty.health.ping()
+            reveal_type(ping)  # SYNC_PING
+            lobby = kraty.lobbies.push("g", "e", key="k", external_player_ids=["a"], capacity=2)
+            grant = kraty.grants.create(
+                "p",
+                idempotency_key="r",
+                entries=[{"type": "currency", "currencyKey": "gold", "amount": 5}],
+            )
+            try:
+                kraty.players.get("p")
+            except KratyServerError as err:
+                if err.is_not_found:
+                    return err.status
+            return change["balance"] + lobby["capacity"] + len(grant["id"])
+
+
+    async def async_usage() -> int:
+        async with KratyAdminAsync(api_key="sk") as kraty:
+            pending = kraty.wallet.credit("p", "gold", amount=5)
+            reveal_type(pending)  # ASYNC_CREDIT
+            change: WalletChange = await pending
+            outcome = await kraty.events.finish("p", "e", "a")
+            reveal_type(outcome)  # ASYNC_FINISH
+            return change["balance"] + len(outcome["outcome"])
+
+
+    asyncio.run(async_usage())
+    """
+)
+
+
+def mypy_cache_dir(config: pytest.Config, tmp_path: Path) -> Path:
+    """pytest's cache keeps mypy warm across runs; without it, a cold run in ``tmp_path``."""
+    cache = getattr(config, "cache", None)
+    return cache.mkdir("mypy-typing-test") if cache is not None else tmp_path / "mypy-cache"
+
+
+WALLET_CHANGE_KEYS = ["economyKey", "balance", "applied"]
+
+
+def is_typed_dict(revealed: str, name: str, keys: list[str]) -> bool:
+    """Whether mypy revealed the TypedDict ``name`` (by name, or by its fields in mypy >= 2).
+
+    Field order in mypy's rendering differs between a cold and a cached run, so compare sets.
+    """
+    if not revealed.startswith("TypedDict("):
+        return False
+    if f"kraty_admin.types.{name}" in revealed:
+        return True
+    return set(keys) <= set(re.findall(r"'(\w+)': ", revealed))
+
+
+def _revealed(output: str, usage: str) -> dict[str, str]:
+    """Map each ``# MARKER`` in the usage file to the type mypy revealed on that line."""
+    markers = {
+        number: match.group(1)
+        for number, line in enumerate(usage.splitlines(), start=1)
+        if (match := re.search(r"# ([A-Z_]+)$", line))
+    }
+    revealed = {}
+    for line in output.splitlines():
+        match = re.match(r'.*?:(\d+): note: Revealed type is "(.*)"$', line)
+        if match and int(match.group(1)) in markers:
+            revealed[markers[int(match.group(1))]] = match.group(2)
+    return revealed
+
+
+@pytest.mark.slow
+def test_usage_type_checks_strictly(tmp_path: Path, pytestconfig: pytest.Config) -> None:
+    usage_file = tmp_path / "typing_usage.py"
+    usage_file.write_text(USAGE)
+    cache_dir = mypy_cache_dir(pytestconfig, tmp_path)
+
+    stdout, stderr, status = mypy_api.run(
+        [
+            "--strict",
+            "--no-color-output",
+            "--show-error-codes",
+            "--cache-dir",
+            str(cache_dir),
+            "--config-file",
+            "",
+            str(usage_file),
+        ]
+    )
+
+    errors = [line for line in stdout.splitlines() if ": error:" in line]
+    assert errors == [], stdout + stderr
+    assert status == 0, stdout + stderr
+    revealed = _revealed(stdout, USAGE)
+    assert set(revealed) == {
+        "SYNC_CREDIT",
+        "SYNC_FRIENDS",
+        "SYNC_PING",
+        "ASYNC_CREDIT",
+        "ASYNC_FINISH",
+    }, stdout
+    assert is_typed_dict(revealed["SYNC_CREDIT"], "WalletChange", WALLET_CHANGE_KEYS)
+    assert is_typed_dict(revealed["SYNC_PING"], "Ping", ["ok", "apiKey"])
+    assert revealed["SYNC_FRIENDS"].replace("builtins.", "") == "list[dict[str, Any]]"
+    pending = revealed["ASYNC_CREDIT"]
+    prefix = "typing.Awaitable["
+    assert pending.startswith(prefix)
+    assert pending.endswith("]")
+    assert is_typed_dict(pending[len(prefix) : -1], "WalletChange", WALLET_CHANGE_KEYS)
+    assert is_typed_dict(revealed["ASYNC_FINISH"], "FinishResult", ["attempt", "outcome"])
+
+
+@pytest.mark.slow
+def test_misuse_is_caught(tmp_path: Path, pytestconfig: pytest.Config) -> None:
+    """The checker really checks: a wrong argument and a missing await are errors."""
+    usage_file = tmp_path / "typing_misuse.py"
+    usage_file.write_text(
+        textwrap.dedent(
+            """
+            from kraty_admin import KratyAdmin, KratyAdminAsync
+
+            def f(kraty: KratyAdmin, akraty: KratyAdminAsync) -> int:
+                kraty.wallet.credit("p", "gold", amount="five")
+                kraty.players.get("p", 42)
+                change = akraty.wallet.credit("p", "gold", amount=5)
+                return change["balance"]
+            """
+        )
+    )
+    cache_dir = mypy_cache_dir(pytestconfig, tmp_path)
+
+    stdout, _, status = mypy_api.run(
+        ["--strict", "--cache-dir", str(cache_dir), "--config-file", "", str(usage_file)]
+    )
+
+    assert status == 1
+    errors = [line for line in stdout.splitlines() if ": error:" in line]
+    assert any(":5:" in line and "arg-type" in line for line in errors), stdout
+    assert any(":6:" in line and "call-arg" in line for line in errors), stdout
+    assert any(":8:" in line for line in errors), stdout
