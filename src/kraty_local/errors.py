@@ -6,7 +6,6 @@ Every non-2xx answer is ``{"error": {"code", "message", "details"}}``; bad input
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,8 +13,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-logger = logging.getLogger("kraty_local")
 
 #: Tags of tagged unions in request models; they appear in Pydantic error locations but are
 #: not fields the caller sent, so they are dropped from ``details[].field``.

@@ -27,7 +27,7 @@ class LocalServer:
     def __init__(
         self,
         *,
-        db: str | Path,
+        db: str | Path | None = None,
         world: World | None = None,
         clock: Clock | None = None,
         host: str = "127.0.0.1",
@@ -36,11 +36,15 @@ class LocalServer:
     ) -> None:
         """Configure (nothing runs until :meth:`start`); ``port=0`` picks a free port.
 
-        ``settings`` overrides every other option but ``host``/``port`` when given.
+        Either ``db`` (with optional ``world`` and ``clock``) or complete ``settings``.
         """
-        self.settings = settings or Settings(
-            database=str(db), world=world or default_world(), clock=clock or SystemClock()
-        )
+        if settings is None:
+            if db is None:
+                raise ValueError("LocalServer needs db= or settings=")
+            settings = Settings(
+                database=str(db), world=world or default_world(), clock=clock or SystemClock()
+            )
+        self.settings = settings
         self.host = host
         self.port = port
         self._server: uvicorn.Server | None = None

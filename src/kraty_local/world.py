@@ -404,7 +404,13 @@ class _Table:
 
     def when(self, name: str, default: datetime) -> datetime:
         value = self._typed(name, (datetime, str), default)
-        parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        if isinstance(value, datetime):
+            parsed = value
+        else:  # Python 3.10's fromisoformat does not take a "Z" suffix
+            try:
+                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                raise WorldError(f"{self.where}: {name!r} is not an ISO 8601 time") from None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
     def array(self, name: str) -> list[Any]:

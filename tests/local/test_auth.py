@@ -137,7 +137,7 @@ def test_configured_key_is_accepted(database: str, clock: FakeClock) -> None:
     settings = Settings(
         database=database, world=make_world(), clock=clock, server_key="kl_env.my-secret"
     )
-    with LocalServer(db=database, settings=settings) as server:
+    with LocalServer(settings=settings) as server:
         response = call(server, "Bearer kl_env.my-secret")
     assert server.settings.server_key == "kl_env.my-secret"
     assert response.json()["apiKey"]["prefix"] == "kl_env"
@@ -145,8 +145,8 @@ def test_configured_key_is_accepted(database: str, clock: FakeClock) -> None:
 
 def test_generated_key_survives_a_restart(database: str, clock: FakeClock) -> None:
     settings = Settings(database=database, world=make_world(), clock=clock, server_key=None)
-    with LocalServer(db=database, settings=settings) as first:
+    with LocalServer(settings=settings) as first:
         key = first.api_key
-    with LocalServer(db=database, settings=settings) as second:
+    with LocalServer(settings=settings) as second:
         assert second.api_key == key
         assert call(second, f"Bearer {key}").status_code == 200

@@ -184,7 +184,7 @@ def test_lock_timeout_answers_503_with_retry_after(database: str, clock: FakeClo
         database=database, world=make_world(), clock=clock, lock_timeout_seconds=0.2
     )
     with (
-        LocalServer(db=database, settings=settings) as server,
+        LocalServer(settings=settings) as server,
         httpx.Client(
             base_url=server.base_url + "/server/v1",
             headers={"Authorization": f"Bearer {server.api_key}"},

@@ -1,0 +1,50 @@
+"""``kraty-admin local serve``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kraty_admin.cli._app import cli
+from kraty_local import server as server_module
+
+
+def test_serve_announces_url_key_and_snippet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: list[object] = []
+    monkeypatch.setattr(server_module.uvicorn, "run", lambda app, **kw: served.append(kw))
+    monkeypatch.setenv("KRATY_LOCAL_SERVER_KEY", "kl_cli.s3cret")
+    db = tmp_path / "cli.sqlite"
+
+    result = CliRunner().invoke(cli, ["local", "serve", "--port", "8999", "--db", str(db)])
+
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8999" in result.output
+    assert "kl_cli.s3cret" in result.output
+    assert 'KratyAdmin(api_key="kl_cli.s3cret", base_url="http://127.0.0.1:8999")' in result.output
+    assert served == [{"host": "127.0.0.1", "port": 8999, "log_level": "info", "lifespan": "off"}]
+    assert db.exists()
+
+
+def test_serve_rejects_a_bad_world_file(tmp_path: Path) -> None:
+    world = tmp_path / "world.toml"
+    world.write_text('colour = "blue"\n')
+
+    result = CliRunner().invoke(cli, ["local", "serve", "--world", str(world)])
+
+    assert result.exit_code == 1
+    assert "unknown field" in result.output
+
+
+def test_missing_extra_prints_the_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "kraty_local.server", None)
+
+    result = CliRunner().invoke(cli, ["local", "serve"])
+
+    assert result.exit_code == 1
+    assert "pip install 'kraty-admin[local]'" in result.output
+    assert "Traceback" not in result.output
