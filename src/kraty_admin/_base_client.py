@@ -22,6 +22,7 @@ from kraty_admin._core import (
     request_info,
     retry_delay,
 )
+from kraty_admin._errors import KratyServerError
 from kraty_admin._resources import (
     Events,
     Grants,
@@ -133,7 +134,15 @@ class Exchange(Generic[T]):
 
     def result(self, response: httpx.Response) -> T:
         """The call's value from its final response; raises ``KratyServerError`` on errors."""
-        return decode(self._call, response.status_code, response.content)
+        try:
+            return decode(self._call, response.status_code, response.content)
+        except KratyServerError as err:
+            # A misbehaving proxy may echo request headers in its body; keep the key out.
+            key = self._client._api_key.reveal()
+            if key in err.api_message:
+                err.api_message = err.api_message.replace(key, "<redacted>")
+                err.args = (str(err.args[0]).replace(key, "<redacted>"),)
+            raise
 
     def _report(self, status: int | None) -> None:
         hook = self._client._on_request

@@ -6,7 +6,7 @@ import httpx
 import pytest
 import respx
 
-from kraty_admin import KratyError, KratyServerError, RetryConfig
+from kraty_admin import KratyAdmin, KratyError, KratyServerError, RetryConfig
 
 from .conftest import Clients, Invoker, error
 
@@ -216,3 +216,16 @@ def test_error_envelope_on_2xx_is_not_an_error(one_shot: Invoker, api: respx.Moc
     api.route().mock(return_value=httpx.Response(200, json={"data": {"error": "none"}}))
 
     assert one_shot("players.get", "p") == {"error": "none"}
+
+
+def test_key_echoed_by_a_proxy_body_is_redacted(respx_mock: respx.MockRouter) -> None:
+    key = "pk_live.very-secret-value"
+    respx_mock.get("https://api.kraty.app/server/v1/ping").mock(
+        return_value=httpx.Response(502, text=f"bad gateway; Authorization: Bearer {key}")
+    )
+    client = KratyAdmin(api_key=key, retry=RetryConfig(attempts=1))
+    with pytest.raises(KratyServerError) as caught:
+        client.health.ping()
+    assert key not in str(caught.value)
+    assert key not in caught.value.api_message
+    assert "<redacted>" in caught.value.api_message
