@@ -12,7 +12,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kraty_local.api.deps import PRINCIPAL_SCOPE_KEY
-from kraty_local.errors import ApiError, envelope
+from kraty_local.errors import ApiError
 from kraty_local.runtime import Runtime
 
 logger = logging.getLogger("kraty_local")
@@ -125,13 +125,11 @@ class BodyLimitMiddleware:
             more = message.get("more_body", False)
         if too_big:
             limit = self.max_bytes
-            body = envelope(
+            error = ApiError(
+                413,
                 "validation_failed",
                 f"Request body exceeds {limit} bytes.",
                 [{"field": "body", "message": f"larger than {limit} bytes"}],
-            )
-            error = ApiError(
-                413, "validation_failed", body["error"]["message"], body["error"]["details"]
             )
             await error.response()(scope, receive, send)
             return
