@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kraty_admin._version import __version__
+from kraty_admin.cli._demo import demo
 from kraty_admin.cli._local import local
 from kraty_admin.cli._migrate import migrate
 
@@ -15,5 +16,6 @@ def cli() -> None:
     """Kraty server-side admin tools and Kraty Local."""
 
 
+cli.add_command(demo)
 cli.add_command(local)
 cli.add_command(migrate)
