@@ -14,7 +14,7 @@ import pytest
 import respx
 from click.testing import CliRunner, Result
 
-import kraty_admin.cli._migrate
+import kraty_admin.cli._connection
 from kraty_admin import KratyAdmin, RetryConfig
 from kraty_admin.cli._app import cli
 
@@ -70,7 +70,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     fake = Server()
     no_wait = RetryConfig(attempts=2, initial_delay=0, max_delay=0, jitter=0)
     monkeypatch.setattr(
-        kraty_admin.cli._migrate, "KratyAdmin", functools.partial(KratyAdmin, retry=no_wait)
+        kraty_admin.cli._connection, "KratyAdmin", functools.partial(KratyAdmin, retry=no_wait)
     )
     with respx.mock(base_url=BASE, assert_all_called=False) as api:
         api.post(url__regex=r"/server/v1/migrate/\w+").mock(side_effect=fake)

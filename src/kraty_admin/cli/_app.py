@@ -8,6 +8,7 @@ from kraty_admin._version import __version__
 from kraty_admin.cli._demo import demo
 from kraty_admin.cli._local import local
 from kraty_admin.cli._migrate import migrate
+from kraty_admin.cli._support import inventory, ping, players, wallet
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,3 +20,5 @@ def cli() -> None:
 cli.add_command(demo)
 cli.add_command(local)
 cli.add_command(migrate)
+for _command in (ping, players, wallet, inventory):
+    cli.add_command(_command)

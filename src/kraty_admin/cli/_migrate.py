@@ -32,9 +32,9 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from kraty_admin._client import KratyAdmin
 from kraty_admin._errors import KratyError
 from kraty_admin._migration import DEFAULT_CONCURRENCY, MAX_BATCH_SIZE, MigrationProgress
+from kraty_admin.cli._connection import connection_options, open_client
 from kraty_admin.types import MigrationFailure, MigrationOutcome
 
 TABLES = ("players", "wallet", "inventory")
@@ -269,8 +269,7 @@ def _summary(outcome: MigrationOutcome, resumed: int, elapsed: float) -> Table:
     help="Batches sent at once.",
 )
 @click.option("--resume", is_flag=True, help="Skip the batches a previous run confirmed.")
-@click.option("--api-key", envvar="KRATY_SERVER_KEY", help="Server key [env: KRATY_SERVER_KEY].")
-@click.option("--base-url", envvar="KRATY_BASE_URL", help="API base URL [env: KRATY_BASE_URL].")
+@connection_options
 def migrate(
     table: str,
     file: str,
@@ -301,10 +300,7 @@ def migrate(
             "resume with the same size"
         )
     checkpoint = previous or Checkpoint(checkpoint_path, table, batch_size or MAX_BATCH_SIZE, set())
-    try:
-        kraty = KratyAdmin(api_key, base_url=base_url)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    kraty = open_client(api_key, base_url)
 
     failures_path = base.with_name(base.name + ".failures.jsonl")
     failures_path.unlink(missing_ok=True)

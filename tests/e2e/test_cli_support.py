@@ -1,0 +1,72 @@
+"""The support commands against a running Kraty Local, as an operator would type them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kraty_admin.cli._app import cli
+from kraty_admin.testing import KratyLocal
+
+Runner = Callable[..., Result]
+
+
+@pytest.fixture
+def run(kraty: KratyLocal) -> Runner:
+    def invoke(*args: str, stdin: str | None = None) -> Result:
+        env = {"KRATY_SERVER_KEY": kraty.api_key, "KRATY_BASE_URL": kraty.base_url}
+        result = CliRunner().invoke(cli, list(args), env=env, input=stdin)
+        assert kraty.api_key not in result.output
+        return result
+
+    return invoke
+
+
+def test_ping(run: Runner) -> None:
+    result = run("ping")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["ok"] is True
+
+
+def test_credit_twice_with_one_key_applies_once(run: Runner, kraty: KratyLocal) -> None:
+    args = ("wallet", "credit", "p1", "gold", "250", "--idempotency-key", "ticket-7")
+    first, second = run(*args), run(*args)
+    assert json.loads(first.output) == {"economyKey": "gold", "balance": 250, "applied": True}
+    assert json.loads(second.output) == {"economyKey": "gold", "balance": 250, "applied": False}
+    assert kraty.client.wallet.debit("p1", "gold", 250)["balance"] == 0
+
+
+def test_money_commands_require_an_idempotency_key(run: Runner) -> None:
+    result = run("inventory", "grant", "p1", "sword", "1")
+    assert result.exit_code == 2
+    assert "--idempotency-key" in result.output
+
+
+def test_server_errors_are_one_line_messages(run: Runner) -> None:
+    result = run("inventory", "revoke", "p1", "sword", "3", "--idempotency-key", "cb-1")
+    assert result.exit_code == 1
+    assert "conflict" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_key_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["ping"], env={"KRATY_SERVER_KEY": ""})
+    assert result.exit_code == 2
+    assert "KRATY_SERVER_KEY" in result.output
+
+
+def test_player_lookup_export_and_ban(run: Runner, kraty: KratyLocal, tmp_path: Path) -> None:
+    kraty.client.wallet.credit("p 1/x", "gems", 9, idempotency_key="r")
+    snapshot = json.loads(run("players", "get", "p 1/x").output)
+    assert snapshot["wallet"][0]["balance"] == 9
+    target = tmp_path / "export.json"
+    assert run("players", "export", "p 1/x", "-o", str(target)).exit_code == 0
+    assert json.loads(target.read_text())["player"]["externalPlayerId"] == "p 1/x"
+    banned = json.loads(run("players", "ban", "p 1/x", "--reason", "bot").output)
+    assert banned["applied"] is True
+    erased = run("players", "delete", "p 1/x", "--yes")
+    assert json.loads(erased.output)["status"] == "erased"
