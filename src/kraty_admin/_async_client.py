@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import TracebackType
 from typing import TypeVar
 
 import anyio
 import httpx
 
-from kraty_admin._base_client import BaseClient, RequestHook, Timeout
-from kraty_admin._config import DEFAULT_TIMEOUT, RetryConfig
+from kraty_admin._base_client import BaseClient
 from kraty_admin._core import Call
 from kraty_admin._resources._endpoint import AsyncSender
 from kraty_admin._resources.migrate import AsyncMigrate
@@ -18,7 +16,7 @@ from kraty_admin._resources.migrate import AsyncMigrate
 T = TypeVar("T")
 
 
-class KratyAdminAsync(BaseClient[AsyncSender]):
+class KratyAdminAsync(BaseClient[AsyncSender, httpx.AsyncClient]):
     """Asynchronous client with exactly the surface of :class:`KratyAdmin`; methods are awaited.
 
     Safe to share between many concurrent tasks. Pass ``http_client`` to reuse your own
@@ -27,28 +25,10 @@ class KratyAdminAsync(BaseClient[AsyncSender]):
 
     migrate: AsyncMigrate
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
-        retry: RetryConfig | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        generate_idempotency_key: Callable[[], str] | None = None,
-        on_request: RequestHook | None = None,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            retry=retry,
-            generate_idempotency_key=generate_idempotency_key,
-            on_request=on_request,
-            migrate=AsyncMigrate,
-        )
-        self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.AsyncClient()
+    _migrate_class = AsyncMigrate
+
+    def _new_http_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient()
 
     async def _send(self, call: Call[T]) -> T:
         exchange = self._exchange(call)

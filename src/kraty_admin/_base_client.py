@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar, cast
 
 import httpx
 
-from kraty_admin._config import DEFAULT_BASE_URL, RequestInfo, RetryConfig
+from kraty_admin._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RequestInfo, RetryConfig
 from kraty_admin._core import (
     RETRYABLE_TRANSPORT_ERRORS,
     Call,
@@ -38,6 +38,7 @@ from kraty_admin._resources import (
 logger = logging.getLogger("kraty_admin")
 
 S = TypeVar("S")
+H = TypeVar("H")
 T = TypeVar("T")
 Timeout = float | httpx.Timeout | None
 RequestHook = Callable[[RequestInfo], object]
@@ -95,7 +96,7 @@ class Exchange(Generic[T]):
     and get the value or a typed error from it when the answer is final.
     """
 
-    def __init__(self, client: BaseClient[Any], call: Call[T]) -> None:
+    def __init__(self, client: BaseClient[Any, Any], call: Call[T]) -> None:
         self._client = client
         self._call = call
         self.request: PreparedRequest = prepare(
@@ -155,8 +156,12 @@ class Exchange(Generic[T]):
             logger.warning("kraty_admin: the on_request hook raised; ignoring it", exc_info=True)
 
 
-class BaseClient(Generic[S]):
-    """Configuration and resources common to :class:`KratyAdmin` and its async twin."""
+class BaseClient(Generic[S, H]):
+    """Construction, configuration and resources common to both clients.
+
+    ``S`` is how resources send calls (sync or async) and ``H`` the httpx client type; a
+    subclass adds only its HTTP client factory and its I/O loop (``_send``).
+    """
 
     grants: Grants[S]
     inventory: Inventory[S]
@@ -167,17 +172,18 @@ class BaseClient(Generic[S]):
     health: Health[S]
     leaderboards: Leaderboards[S]
     events: Events[S]
+    _migrate_class: Callable[[S], Migrate[S]]
 
     def __init__(
         self,
+        api_key: str | None = None,
         *,
-        api_key: str | None,
-        base_url: str | None,
-        timeout: Timeout,
-        retry: RetryConfig | None,
-        generate_idempotency_key: Callable[[], str] | None,
-        on_request: RequestHook | None,
-        migrate: Callable[[S], Migrate[S]],
+        base_url: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        retry: RetryConfig | None = None,
+        http_client: H | None = None,
+        generate_idempotency_key: Callable[[], str] | None = None,
+        on_request: RequestHook | None = None,
     ) -> None:
         self._api_key = _resolve_api_key(api_key)
         self.base_url = _resolve_base_url(base_url)
@@ -185,16 +191,21 @@ class BaseClient(Generic[S]):
         self.retry = retry if retry is not None else RetryConfig()
         self._generate_idempotency_key = generate_idempotency_key or _uuid4
         self._on_request = on_request
+        self._owns_http = http_client is None
+        self._http: H = http_client if http_client is not None else self._new_http_client()
         sender = cast(S, self)
         self.grants = Grants(sender)
         self.inventory = Inventory(sender)
         self.wallet = Wallet(sender)
         self.lobbies = Lobbies(sender)
         self.players = Players(sender)
-        self.migrate = migrate(sender)
+        self.migrate = type(self)._migrate_class(sender)
         self.health = Health(sender)
         self.leaderboards = Leaderboards(sender)
         self.events = Events(sender)
+
+    def _new_http_client(self) -> H:
+        raise NotImplementedError
 
     def _exchange(self, call: Call[T]) -> Exchange[T]:
         return Exchange(self, call)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from types import TracebackType
 from typing import TypeVar
 
 import httpx
 
-from kraty_admin._base_client import BaseClient, RequestHook, Timeout
-from kraty_admin._config import DEFAULT_TIMEOUT, RetryConfig
+from kraty_admin._base_client import BaseClient
 from kraty_admin._core import Call
 from kraty_admin._resources._endpoint import SyncSender
 from kraty_admin._resources.migrate import SyncMigrate
@@ -18,7 +16,7 @@ from kraty_admin._resources.migrate import SyncMigrate
 T = TypeVar("T")
 
 
-class KratyAdmin(BaseClient[SyncSender]):
+class KratyAdmin(BaseClient[SyncSender, httpx.Client]):
     """Synchronous client for the Kraty ``/server/v1`` admin API.
 
     One instance is safe to share between threads; keep one per process. ``api_key`` and
@@ -28,28 +26,10 @@ class KratyAdmin(BaseClient[SyncSender]):
 
     migrate: SyncMigrate
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
-        retry: RetryConfig | None = None,
-        http_client: httpx.Client | None = None,
-        generate_idempotency_key: Callable[[], str] | None = None,
-        on_request: RequestHook | None = None,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            retry=retry,
-            generate_idempotency_key=generate_idempotency_key,
-            on_request=on_request,
-            migrate=SyncMigrate,
-        )
-        self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client()
+    _migrate_class = SyncMigrate
+
+    def _new_http_client(self) -> httpx.Client:
+        return httpx.Client()
 
     def _send(self, call: Call[T]) -> T:
         exchange = self._exchange(call)
