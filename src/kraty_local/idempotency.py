@@ -138,24 +138,25 @@ def _claim(
             )
             return None
         if row.fingerprint != fingerprint:
-            raise ApiError(
-                409,
-                "idempotency_conflict",
-                "This idempotency key was already used with a different request body.",
-                {
-                    "differingFields": _differing_fields(row.request_body, body),
-                    "originalRequestAt": iso(row.created_at),
-                },
-            )
+            raise idempotency_conflict(row.request_body, body, row.created_at)
         if row.response_status is None:
             raise DatabaseBusy  # only possible if a claimer is mid-flight on another engine
         return Outcome(row.response_status, _as_replay(row.response_body), replayed=True)
     raise DatabaseBusy
 
 
-def _differing_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+def idempotency_conflict(
+    before: Mapping[str, Any], after: Mapping[str, Any], original_at: datetime
+) -> ApiError:
+    """``409 idempotency_conflict`` naming the top-level fields that differ between two bodies."""
     keys = set(before) | set(after)
-    return sorted(k for k in keys if before.get(k, _MISSING) != after.get(k, _MISSING))
+    differing = sorted(k for k in keys if before.get(k, _MISSING) != after.get(k, _MISSING))
+    return ApiError(
+        409,
+        "idempotency_conflict",
+        "This idempotency key was already used with a different request body.",
+        {"differingFields": differing, "originalRequestAt": iso(original_at)},
+    )
 
 
 def _as_replay(stored: dict[str, Any]) -> dict[str, Any]:

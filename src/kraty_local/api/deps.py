@@ -1,6 +1,7 @@
 """Request dependencies: the runtime, the caller, and :class:`GameCall`, which runs services.
 
-A route gets a ``GameCall`` (``PlayerCall`` for ``/players/...``: the key's own game), then hands
+A route gets a ``GameCall`` (``PlayerCall`` for ``/players/...``: the key's own game;
+``GamePathCall`` for ``/games/{gameId}/...``: the game of the path), then hands
 it the service call as a ``work(ctx)`` function. ``idempotent`` wraps writes in the idempotency
 layer; ``write`` and ``read`` run one plain transaction.
 """
@@ -15,7 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Connection
 
 from kraty_local.api.models import IdempotentBody
-from kraty_local.auth import Principal, key_game
+from kraty_local.auth import Principal, authorize_game, key_game
 from kraty_local.db import transaction
 from kraty_local.idempotency import IdempotencyScope, run_idempotent
 from kraty_local.runtime import Runtime
@@ -106,5 +107,17 @@ def player_call(
     return GameCall(request, runtime, principal, key_game(principal, runtime.settings.world))
 
 
+def path_game_call(
+    game_id: str,
+    request: Request,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    principal: Annotated[Principal, Depends(get_principal)],
+) -> GameCall:
+    """A call on the game named by the path (``/games/{gameId}/...``), if the key may act on it."""
+    game = authorize_game(principal, runtime.settings.world, game_id)
+    return GameCall(request, runtime, principal, game)
+
+
 PlayerCall = Annotated[GameCall, Depends(player_call)]
+GamePathCall = Annotated[GameCall, Depends(path_game_call)]
 Caller = Annotated[Principal, Depends(get_principal)]

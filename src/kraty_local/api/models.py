@@ -27,6 +27,7 @@ Amount = Annotated[StrictInt, Field(ge=1, le=MAX_INT64)]
 Key = Annotated[StrictStr, Field(min_length=1, max_length=200)]
 Text = Annotated[StrictStr, Field(max_length=2000)]
 IdempotencyKey = Annotated[StrictStr, Field(min_length=1, max_length=255)]
+ExternalPlayerId = Annotated[StrictStr, Field(min_length=1, max_length=512)]
 
 
 def _text_only(value: Any) -> Any:

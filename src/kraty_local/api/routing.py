@@ -29,3 +29,5 @@ register_url_convertor("segment", SegmentConvertor())
 
 #: Prefix of every player-scoped route; importing it guarantees the convertor is registered.
 PLAYER_PATH = "/players/{player_id:segment}"
+#: Prefix of every route that names its game (``/games/{gameId}/...``).
+GAME_PATH = "/games/{game_id:segment}"

@@ -250,6 +250,7 @@ lobbies = Table(
     Column("fill_bots", Boolean, nullable=False),
     Column("bot_slots", Integer, nullable=False),
     Column("metadata", JSON),
+    Column("request", JSON),  # the first push, which a re-push under the same key must match
     _ts("fill_by", nullable=True),
     _ts("started_at", nullable=True),
     _ts("ends_at", nullable=True),
@@ -282,6 +283,7 @@ attempts = Table(
     Column("metric_value", Float),
     Column("metrics", JSON),
     Column("milestones_fired", JSON),
+    _ts("last_progress_at", nullable=True),  # occurredAt of the latest progress report
     _ts("started_at"),
     _ts("finished_at", nullable=True),
     _ts("created_at"),

@@ -1,0 +1,42 @@
+"""Request body of ``POST /games/{gameId}/events/{eventKey}/lobbies``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
+
+from kraty_local.api.models import Body, ExternalPlayerId, IdempotencyKey
+
+#: Most seats a pushed lobby may have.
+MAX_LOBBY_CAPACITY = 100
+
+LobbyKey = Annotated[StrictStr, Field(min_length=1, max_length=255)]
+Capacity = Annotated[StrictInt, Field(ge=1, le=MAX_LOBBY_CAPACITY)]
+
+
+class LobbyPushIn(Body):
+    """A lobby matched outside Kraty; its ``key`` is the idempotency key.
+
+    ``idempotencyKey`` is accepted (every SDK POST carries one) but not used: a lobby is
+    idempotent on ``key`` for its whole life instead.
+    """
+
+    key: LobbyKey
+    externalPlayerIds: Annotated[
+        list[ExternalPlayerId], Field(min_length=1, max_length=MAX_LOBBY_CAPACITY)
+    ]
+    capacity: Capacity | None = None
+    fillBots: StrictBool | None = None
+    metadata: dict[str, Any] | None = None
+    idempotencyKey: IdempotencyKey | None = None
+
+    @model_validator(mode="after")
+    def _seats(self) -> LobbyPushIn:
+        if len(set(self.externalPlayerIds)) != len(self.externalPlayerIds):
+            raise ValueError("externalPlayerIds lists a player more than once")
+        if self.capacity is not None and len(self.externalPlayerIds) > self.capacity:
+            raise ValueError(
+                f"{len(self.externalPlayerIds)} players do not fit a capacity of {self.capacity}"
+            )
+        return self
