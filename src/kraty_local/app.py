@@ -15,6 +15,7 @@ from kraty_local.middleware import (
 )
 from kraty_local.runtime import Runtime
 from kraty_local.settings import Settings
+from kraty_local.webhooks import admin as webhooks_admin
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     app.include_router(server_v1_router())
+    app.include_router(webhooks_admin.router)
     # add_middleware wraps: the last added runs first.
     app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
     app.add_middleware(GateMiddleware, runtime=runtime, prefix=API_PREFIX)

@@ -1,7 +1,8 @@
-"""The long-lived objects of one running app: settings, engine, keys, rate limiter."""
+"""The long-lived objects of one running app: settings, engine, keys, rate limiter, dispatcher."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -11,6 +12,7 @@ from kraty_local.db import make_engine, transaction
 from kraty_local.ratelimit import RateLimiter
 from kraty_local.settings import Settings
 from kraty_local.store.schema import metadata
+from kraty_local.webhooks.dispatcher import Dispatcher
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Runtime:
     keyring: KeyRing
     limiter: RateLimiter
     server_key: str
+    dispatcher: Dispatcher
 
     @classmethod
     def start(cls, settings: Settings) -> Runtime:
@@ -38,8 +41,17 @@ class Runtime:
             engine.dispose()
             raise
         limiter = RateLimiter(settings.world.rate_limit, settings.clock)
-        return cls(settings, engine, keyring, limiter, server_key)
+        dispatcher = Dispatcher(
+            engine,
+            settings.world,
+            settings.clock,
+            poll_seconds=settings.webhook_poll_seconds,
+            rng=None if settings.rng_seed is None else random.Random(settings.rng_seed),
+        )
+        dispatcher.start()
+        return cls(settings, engine, keyring, limiter, server_key, dispatcher)
 
     def close(self) -> None:
-        """Release database connections."""
+        """Stop the webhook dispatcher and release database connections."""
+        self.dispatcher.stop()
         self.engine.dispose()

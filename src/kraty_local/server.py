@@ -14,6 +14,7 @@ from kraty_local.app import create_app
 from kraty_local.clock import Clock, SystemClock
 from kraty_local.runtime import Runtime
 from kraty_local.settings import Settings
+from kraty_local.webhooks.dispatcher import Dispatcher
 from kraty_local.world import World, default_world
 
 
@@ -65,6 +66,11 @@ class LocalServer:
     def engine(self) -> Engine:
         """The database engine of the running server (for inspection in tests)."""
         return self._started().engine
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        """The webhook dispatcher (``run_once()`` delivers what is due, by the server's clock)."""
+        return self._started().dispatcher
 
     @property
     def api_key(self) -> str:

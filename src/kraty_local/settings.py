@@ -22,7 +22,10 @@ class Settings:
 
     ``database`` is a file path (SQLite) or an SQLAlchemy URL (``sqlite:///...``,
     ``postgresql://...``). ``server_key`` defaults to ``$KRATY_LOCAL_SERVER_KEY``; when unset a key
-    is generated once and kept in the database. ``rng_seed`` makes crate rolls reproducible.
+    is generated once and kept in the database. ``rng_seed`` makes crate rolls (and webhook retry
+    jitter) reproducible. ``webhook_poll_seconds`` is how often the webhook dispatcher looks for
+    due deliveries when idle; ``None`` runs no background dispatcher (then call
+    ``runtime.dispatcher.run_once()``).
     """
 
     database: str = "kraty-local.sqlite"
@@ -33,3 +36,4 @@ class Settings:
     idempotency_ttl: timedelta = timedelta(hours=24)
     lock_timeout_seconds: float = 5.0
     rng_seed: int | None = None
+    webhook_poll_seconds: float | None = 0.2

@@ -35,8 +35,7 @@ class OpContext:
         """Queue a webhook event in this transaction."""
         outbox.emit(
             self.conn,
-            studio_id=self.game.studio_id,
-            game_id=self.game.id,
+            game=self.game,
             event_name=event_name,
             data=data,
             now=self.now,

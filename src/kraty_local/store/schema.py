@@ -374,3 +374,37 @@ webhook_outbox = Table(
     _ts("delivered_at", nullable=True),
     Index("ix_webhook_outbox_due", "status", "next_attempt_at"),
 )
+
+URL = String(2048)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", AUTOINC, primary_key=True, autoincrement=True),  # also the delivery order
+    Column("event_id", ID, ForeignKey("webhook_outbox.id"), nullable=False),
+    Column("game_id", KEY, nullable=False),
+    Column("endpoint_url", URL, nullable=False),
+    Column("ordering_key", EXTERNAL_ID),  # the player the event is about; NULL: unordered
+    Column("status", String(16), nullable=False),  # pending | delivered | dead
+    Column("attempts", Integer, nullable=False),
+    _ts("next_attempt_at"),  # a claimed delivery's lease expiry while it is in flight
+    _ts("last_attempt_at", nullable=True),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    _ts("delivered_at", nullable=True),
+    _ts("created_at"),
+    UniqueConstraint("event_id", "endpoint_url", name="uq_webhook_deliveries_event_endpoint"),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_order", "endpoint_url", "ordering_key", "status", "id"),
+)
+
+webhook_endpoints = Table(
+    "webhook_endpoints",  # registered at run time (kraty-admin webhooks listen), beside the world's
+    metadata,
+    _id(),
+    Column("game_id", KEY, nullable=False),
+    Column("url", URL, nullable=False),
+    Column("secret", Text, nullable=False),
+    _ts("created_at"),
+    Index("ix_webhook_endpoints_game", "game_id"),
+)
