@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 
 from kraty_local.auth import KeyRing, ensure_server_key, load_keyring
 from kraty_local.db import make_engine, transaction
+from kraty_local.migrations import upgrade
 from kraty_local.ratelimit import RateLimiter
 from kraty_local.settings import Settings
-from kraty_local.store.schema import metadata
 from kraty_local.webhooks.dispatcher import Dispatcher
 
 
@@ -28,10 +28,10 @@ class Runtime:
 
     @classmethod
     def start(cls, settings: Settings) -> Runtime:
-        """Open the database, create missing tables, register the start-up key, load keys."""
+        """Open the database, migrate it to the current schema, register the start-up key."""
         engine = make_engine(settings.database, lock_timeout_seconds=settings.lock_timeout_seconds)
         try:
-            metadata.create_all(engine)
+            upgrade(engine)
             with transaction(engine) as conn:
                 server_key = ensure_server_key(
                     conn, settings.world, settings.server_key, settings.clock.now()

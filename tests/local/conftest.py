@@ -1,38 +1,28 @@
 """Fixtures for the Kraty Local server tests.
 
-Every test gets a fresh server on a real socket. The database is a temporary SQLite file, or the
-URL in ``KRATY_TEST_DB_URL`` (e.g. PostgreSQL), whose tables are dropped before each test.
+Every test gets a fresh server on a real socket, on each engine of ``database_target`` (a
+temporary SQLite file, and an emptied PostgreSQL database when ``KRATY_TEST_PG_URL`` is set).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import Engine
 
 from kraty_local.clock import FakeClock
-from kraty_local.db import make_engine
 from kraty_local.server import LocalServer
-from kraty_local.store.schema import metadata
 from kraty_local.world import World
 
 from .helpers import make_world
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> str:
+def database(database_target: str) -> str:
     """A database target nobody else uses during this test."""
-    url = os.environ.get("KRATY_TEST_DB_URL")
-    if not url:
-        return str(tmp_path / "kraty-local.sqlite")
-    engine = make_engine(url)
-    metadata.drop_all(engine)
-    engine.dispose()
-    return url
+    return database_target
 
 
 @pytest.fixture

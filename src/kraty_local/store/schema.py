@@ -62,7 +62,15 @@ KEY = String(200)  # catalog keys, event keys, studio/game ids
 EXTERNAL_ID = String(512)
 AUTOINC = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER only
 
-metadata = MetaData()
+#: Constraint names follow a convention, so later migrations can address them on every engine.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 
 
 def _id() -> Column[Any]:

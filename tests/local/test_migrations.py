@@ -1,0 +1,76 @@
+"""Schema migrations: they build exactly ``store/schema.py``, at start-up, once, on both engines."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from kraty_local.db import make_engine
+from kraty_local.migrations import UnversionedDatabaseError, alembic_config, upgrade
+from kraty_local.store.schema import metadata
+
+REVISION_HINT = (
+    "store/schema.py and the migrations disagree: write a revision with "
+    "`uv run --all-extras python -m kraty_local.migrations revision -m '...'` "
+    "(or, while unreleased, regenerate the baseline with `... migrations baseline`)"
+)
+
+
+def _head() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_migrations_build_exactly_the_schema(database_target: str) -> None:
+    engine = make_engine(database_target)
+    try:
+        upgrade(engine)
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(context, metadata)
+            assert context.get_current_revision() == _head()
+    finally:
+        engine.dispose()
+    assert diff == [], f"{REVISION_HINT}:\n{diff}"
+
+
+def test_concurrent_start_ups_upgrade_once(database_target: str) -> None:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def start() -> None:
+        engine = make_engine(database_target)
+        try:
+            barrier.wait()
+            upgrade(engine)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    engine = make_engine(database_target)
+    try:
+        upgrade(engine)  # a restart on a current database changes nothing
+        with engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == _head()
+    finally:
+        engine.dispose()
+
+
+def test_a_database_from_before_versioning_is_refused(database_target: str) -> None:
+    engine = make_engine(database_target)
+    try:
+        metadata.create_all(engine)
+        with pytest.raises(UnversionedDatabaseError, match="fresh database"):
+            upgrade(engine)
+    finally:
+        engine.dispose()
