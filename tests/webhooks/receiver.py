@@ -30,6 +30,7 @@ class Receiver:
     def __init__(self) -> None:
         """Not listening until :meth:`start`."""
         self.status = 200
+        self.delay = 0.0  # seconds to wait before answering
         self.received: list[Received] = []
         self.port = 0
         self._changed = threading.Condition()
@@ -47,6 +48,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                time.sleep(receiver.delay)
                 with receiver._changed:
                     receiver.received.append(Received(dict(self.headers.items()), body))
                     receiver._changed.notify_all()
@@ -68,6 +70,10 @@ class Receiver:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+    def ids(self) -> set[str]:
+        """Distinct event ids received so far."""
+        return {event["id"] for event in self.events()}
 
     def events(self, name: str | None = None) -> list[dict[str, Any]]:
         """Parsed bodies received so far, optionally only those of one event name."""

@@ -9,6 +9,7 @@ from kraty_admin.cli._demo import demo
 from kraty_admin.cli._local import local
 from kraty_admin.cli._migrate import migrate
 from kraty_admin.cli._support import inventory, ping, players, wallet
+from kraty_admin.cli._webhooks import local_webhooks, webhooks
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,5 +21,7 @@ def cli() -> None:
 cli.add_command(demo)
 cli.add_command(local)
 cli.add_command(migrate)
+cli.add_command(webhooks)
+local.add_command(local_webhooks)
 for _command in (ping, players, wallet, inventory):
     cli.add_command(_command)

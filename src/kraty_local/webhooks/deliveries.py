@@ -387,6 +387,10 @@ def redeliver(
 
 
 def ordering_key(data: dict[str, Any]) -> str | None:
-    """What orders an event's deliveries: the player it is about (``data.playerId``), if any."""
-    player_id = data.get("playerId")
+    """What orders an event's deliveries: the player it is about, if any.
+
+    That is ``data.playerId``; for ``player.merged`` the player merged away (``fromPlayerId``),
+    so the merge arrives after everything sent about that player before it.
+    """
+    player_id = data.get("playerId", data.get("fromPlayerId"))
     return player_id if isinstance(player_id, str) else None

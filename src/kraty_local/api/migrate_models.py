@@ -1,0 +1,121 @@
+"""Request bodies of ``POST /migrate/{players,wallet,inventory}``.
+
+The batch body is validated as a whole (``rows`` must hold 1 to 1,000 entries, else ``400``),
+but each row is validated on its own, so a bad row fails alone in the answer's ``failures``
+while the rest apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationError
+
+from kraty_local.api.models import Amount, Body, ExternalPlayerId, IdempotencyKey, Key, Text
+from kraty_local.services.migration import MigrationRow, failure
+from kraty_local.wire import MigrationFailure
+
+MAX_ROWS = 1000
+
+
+class MigrateBatchIn(Body):
+    """A batch of rows, each checked later by its row model.
+
+    ``idempotencyKey`` is accepted (every SDK POST carries one) but not stored: each row is
+    idempotent on its own key, so re-sending a batch skips what it applied the first time.
+    """
+
+    rows: Annotated[list[Any], Field(min_length=1, max_length=MAX_ROWS)]
+    idempotencyKey: IdempotencyKey | None = None
+
+
+class RowIn(Body):
+    """What every row carries."""
+
+    externalPlayerId: ExternalPlayerId
+    idempotencyKey: IdempotencyKey
+
+    def to_row(self, index: int) -> MigrationRow:
+        """The service's view of this row at position ``index``."""
+        raise NotImplementedError
+
+
+class PlayerRowIn(RowIn):
+    """A player to create, or whose last context snapshot to update."""
+
+    contextSnapshot: dict[str, Any] | None = None
+
+    def to_row(self, index: int) -> MigrationRow:
+        """The service's view of this row at position ``index``."""
+        return MigrationRow(
+            index,
+            self.externalPlayerId,
+            self.idempotencyKey,
+            context_snapshot=self.contextSnapshot,
+        )
+
+
+class WalletRowIn(RowIn):
+    """A balance to add to an existing player's wallet."""
+
+    economyKey: Key
+    amount: Amount
+    reason: Text | None = None
+
+    def to_row(self, index: int) -> MigrationRow:
+        """The service's view of this row at position ``index``."""
+        return MigrationRow(
+            index,
+            self.externalPlayerId,
+            self.idempotencyKey,
+            self.economyKey,
+            self.amount,
+            self.reason,
+        )
+
+
+class InventoryRowIn(RowIn):
+    """A quantity to add to an existing player's inventory."""
+
+    itemKey: Key
+    quantity: Amount
+    parameters: dict[str, Any] | None = None
+    reason: Text | None = None
+
+    def to_row(self, index: int) -> MigrationRow:
+        """The service's view of this row at position ``index``."""
+        return MigrationRow(
+            index,
+            self.externalPlayerId,
+            self.idempotencyKey,
+            self.itemKey,
+            self.quantity,
+            self.reason,
+            self.parameters,
+        )
+
+
+def parse_rows(
+    model: type[RowIn], rows: Sequence[Any]
+) -> tuple[list[MigrationRow], list[MigrationFailure]]:
+    """Validate each row alone: the valid ones, and a ``validation_failed`` failure per bad one."""
+    valid, failures = [], []
+    for index, raw in enumerate(rows):
+        try:
+            valid.append(model.model_validate(raw).to_row(index))
+        except ValidationError as exc:
+            external_id = raw.get("externalPlayerId") if isinstance(raw, dict) else None
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in err['loc']) or 'row'}: {err['msg']}"
+                for err in exc.errors()
+            )
+            failures.append(
+                failure(
+                    index,
+                    external_id if isinstance(external_id, str) else None,
+                    "validation_failed",
+                    problems,
+                )
+            )
+    return valid, failures

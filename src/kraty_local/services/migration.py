@@ -1,0 +1,327 @@
+"""Bulk import (contract section 4, Migration): players, wallet balances, inventory holdings.
+
+Each batch of up to 1,000 rows is one transaction of set-based SQL: one ``IN`` lookup of the
+keys already applied and one of the players, batched inserts of keys, players, holdings and
+ledger rows, batched updates of the holdings, whatever the number of rows. Rows are idempotent
+on their own ``idempotencyKey`` (scope: game, endpoint, key): a key already applied, by an
+earlier batch or earlier in the same batch, makes its row ``skipped``. A bad row fails alone and
+the rest apply. Migration emits no webhooks; every balance or quantity change still writes a
+ledger row (``source_kind`` ``migration``, ``source_ref_id`` the row's key). One audit row per
+batch records the counts.
+
+Order of decisions for a row: its own fields (validated by the caller), its catalog key
+(``not_found``), its key already applied (``skipped``), its player (wallet and inventory rows
+need an existing one: ``not_found``), an earlier applicable row with the same key in this batch
+(``skipped``). Keys are claimed with ``INSERT ... ON CONFLICT DO NOTHING``, so a concurrent batch
+holding the same key on PostgreSQL waits and then skips it instead of failing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, delete, select
+
+from kraty_local.services.context import OpContext, new_id
+from kraty_local.services.holdings import INVENTORY, MAX_AMOUNT, HoldingKind
+from kraty_local.store.queries import insert_ignore_many
+from kraty_local.store.schema import migration_keys, players
+from kraty_local.wire import MigrationFailure, MigrationOutcome
+
+SOURCE_KIND = "migration"
+
+
+@dataclass(frozen=True)
+class MigrationRow:
+    """One valid row: a player (``key`` empty) or a wallet / inventory holding."""
+
+    index: int
+    external_player_id: str
+    idempotency_key: str
+    key: str = ""
+    amount: int = 0
+    reason: str | None = None
+    parameters: dict[str, Any] | None = None
+    context_snapshot: dict[str, Any] | None = None
+
+
+def failure(
+    index: int, external_player_id: str | None, code: str, message: str
+) -> MigrationFailure:
+    """A failed row as the answer lists it."""
+    failed: MigrationFailure = {"rowIndex": index, "error": {"code": code, "message": message}}
+    if external_player_id is not None:
+        failed["externalPlayerId"] = external_player_id
+    return failed
+
+
+class _Batch:
+    """The running outcome of one batch."""
+
+    def __init__(self, ctx: OpContext, endpoint: str, failures: Iterable[MigrationFailure]) -> None:
+        self.ctx = ctx
+        self.endpoint = endpoint
+        self.failures = list(failures)
+        self.skipped = 0
+
+    def fail(self, row: MigrationRow, code: str, message: str) -> None:
+        self.failures.append(failure(row.index, row.external_player_id, code, message))
+
+    def unapplied(self, rows: Sequence[MigrationRow]) -> list[MigrationRow]:
+        """The rows whose key no earlier batch applied; the others count as skipped."""
+        keys = {row.idempotency_key for row in rows}
+        done = set(
+            self.ctx.conn.execute(
+                select(migration_keys.c.key).where(*self._scope(), migration_keys.c.key.in_(keys))
+            ).scalars()
+        )
+        fresh = [row for row in rows if row.idempotency_key not in done]
+        self.skipped += len(rows) - len(fresh)
+        return fresh
+
+    def claim(self, rows: Sequence[MigrationRow]) -> list[MigrationRow]:
+        """Record the keys of ``rows``; rows repeating a key (in this batch or concurrently
+        committed) count as skipped. Returns the rows to apply, in order."""
+        first: dict[str, MigrationRow] = {}
+        for row in rows:
+            first.setdefault(row.idempotency_key, row)
+        ctx = self.ctx
+        claimed = {
+            r.key
+            for r in insert_ignore_many(
+                ctx.conn,
+                migration_keys,
+                [
+                    {
+                        "studio_id": ctx.game.studio_id,
+                        "game_id": ctx.game.id,
+                        "endpoint": self.endpoint,
+                        "key": key,
+                        "created_at": ctx.now,
+                    }
+                    for key in first
+                ],
+                ["game_id", "endpoint", "key"],
+                ["key"],
+            )
+        }
+        chosen = [row for key, row in first.items() if key in claimed]
+        self.skipped += len(rows) - len(chosen)
+        return chosen
+
+    def release(self, rows: Sequence[MigrationRow]) -> None:
+        """Forget the keys of claimed rows that failed after all."""
+        if rows:
+            keys = [row.idempotency_key for row in rows]
+            self.ctx.conn.execute(
+                delete(migration_keys).where(*self._scope(), migration_keys.c.key.in_(keys))
+            )
+
+    def outcome(self, applied: int) -> MigrationOutcome:
+        """The answer, with an audit row of the counts."""
+        failed = len(self.failures)
+        self.ctx.audit(
+            f"migrate.{self.endpoint}",
+            None,
+            {"applied": applied, "skipped": self.skipped, "failed": failed},
+        )
+        return {
+            "applied": applied,
+            "skipped": self.skipped,
+            "failed": failed,
+            "failures": sorted(self.failures, key=lambda f: f["rowIndex"]),
+        }
+
+    def _scope(self) -> list[Any]:
+        return [
+            migration_keys.c.game_id == self.ctx.game.id,
+            migration_keys.c.endpoint == self.endpoint,
+        ]
+
+
+def import_players(
+    ctx: OpContext,
+    rows: Sequence[MigrationRow],
+    failures: Sequence[MigrationFailure],
+) -> MigrationOutcome:
+    """Create the players of ``rows``, or update their last context snapshot.
+
+    ``failures`` are the rows the caller already rejected (invalid fields).
+    """
+    batch = _Batch(ctx, "players", failures)
+    todo = batch.claim(batch.unapplied(rows))
+    snapshots: dict[str, dict[str, Any] | None] = {}
+    for row in todo:  # the last snapshot given for a player wins
+        if row.context_snapshot is not None or row.external_player_id not in snapshots:
+            snapshots[row.external_player_id] = row.context_snapshot
+    created = {
+        r.external_player_id
+        for r in insert_ignore_many(
+            ctx.conn,
+            players,
+            [
+                {
+                    "id": new_id(),
+                    "studio_id": ctx.game.studio_id,
+                    "game_id": ctx.game.id,
+                    "external_player_id": external_id,
+                    "created_at": ctx.now,
+                    "updated_at": ctx.now,
+                    "registered_at": ctx.now,
+                    "last_context_snapshot": snapshot,
+                }
+                for external_id, snapshot in snapshots.items()
+            ],
+            ["game_id", "external_player_id"],
+            ["external_player_id"],
+        )
+    }
+    updates = [
+        {"b_external_id": external_id, "b_snapshot": snapshot, "b_now": ctx.now}
+        for external_id, snapshot in snapshots.items()
+        if snapshot is not None and external_id not in created
+    ]
+    if updates:
+        ctx.conn.execute(
+            players.update()
+            .where(
+                players.c.game_id == ctx.game.id,
+                players.c.external_player_id == bindparam("b_external_id"),
+            )
+            .values(last_context_snapshot=bindparam("b_snapshot"), updated_at=bindparam("b_now")),
+            updates,
+        )
+    return batch.outcome(len(todo))
+
+
+def import_holdings(
+    ctx: OpContext,
+    kind: HoldingKind,
+    rows: Sequence[MigrationRow],
+    failures: Sequence[MigrationFailure],
+) -> MigrationOutcome:
+    """Add each row's amount to an existing player's wallet or inventory, with a ledger row.
+
+    ``failures`` are the rows the caller already rejected (invalid fields).
+    """
+    batch = _Batch(ctx, "inventory" if kind is INVENTORY else "wallet", failures)
+    known = []
+    for row in rows:
+        if kind.known(ctx, row.key):
+            known.append(row)
+        else:
+            batch.fail(row, "not_found", f"Unknown {kind.noun} {row.key!r}.")
+    fresh = batch.unapplied(known)
+    player_ids = _player_ids(ctx, {row.external_player_id for row in fresh})
+    present = []
+    for row in fresh:
+        if row.external_player_id in player_ids:
+            present.append(row)
+        else:
+            batch.fail(row, "not_found", f"Unknown player {row.external_player_id!r}.")
+    todo = batch.claim(present)
+    applied, overflowed = _apply_holdings(ctx, kind, todo, player_ids)
+    for row in overflowed:
+        batch.fail(row, "conflict", f"{row.key!r} would exceed the maximum of {MAX_AMOUNT}.")
+    batch.release(overflowed)
+    return batch.outcome(applied)
+
+
+def _player_ids(ctx: OpContext, external_ids: set[str]) -> dict[str, str]:
+    if not external_ids:
+        return {}
+    found = ctx.conn.execute(
+        select(players.c.external_player_id, players.c.id).where(
+            players.c.game_id == ctx.game.id, players.c.external_player_id.in_(external_ids)
+        )
+    )
+    return {str(external_id): str(player_id) for external_id, player_id in found}
+
+
+def _apply_holdings(
+    ctx: OpContext, kind: HoldingKind, rows: Sequence[MigrationRow], player_ids: dict[str, str]
+) -> tuple[int, list[MigrationRow]]:
+    """Apply ``rows`` in order; return how many applied and the rows that would overflow."""
+    if not rows:
+        return 0, []
+    table, key_column, amount_column = kind.table, kind.key_column, kind.amount_column
+    pairs = {(player_ids[row.external_player_id], row.key) for row in rows}
+    insert_ignore_many(
+        ctx.conn,
+        table,
+        [
+            {
+                "id": new_id(),
+                "player_id": player_id,
+                key_column: key,
+                amount_column: 0,
+                "created_at": ctx.now,
+                "updated_at": ctx.now,
+            }
+            for player_id, key in pairs
+        ],
+        ["player_id", key_column],
+        ["id"],
+    )
+    locked = ctx.conn.execute(
+        select(table.c.id, table.c.player_id, table.c[key_column], table.c[amount_column])
+        .where(
+            table.c.player_id.in_({p for p, _ in pairs}),
+            table.c[key_column].in_({k for _, k in pairs}),
+        )
+        .order_by(table.c.id)
+        .with_for_update()
+    )
+    holdings = {(r[1], r[2]): [r[0], int(r[3]), None] for r in locked if (r[1], r[2]) in pairs}
+    ledger, overflowed = [], []
+    for row in rows:
+        player_id = player_ids[row.external_player_id]
+        holding = holdings[(player_id, row.key)]
+        if holding[1] > MAX_AMOUNT - row.amount:
+            overflowed.append(row)
+            continue
+        holding[1] += row.amount
+        if row.parameters is not None:
+            holding[2] = row.parameters
+        entry = {
+            kind.ledger_fk: holding[0],
+            "player_id": player_id,
+            key_column: row.key,
+            "delta": row.amount,
+            kind.ledger_after: holding[1],
+            "reason": row.reason,
+            "source_kind": SOURCE_KIND,
+            "source_ref_id": row.idempotency_key,
+            "grant_id": None,
+            "actor": ctx.actor,
+            "created_at": ctx.now,
+        }
+        if kind is INVENTORY:
+            entry["parameters"] = row.parameters
+        ledger.append(entry)
+    _write_holdings(ctx, kind, holdings.values())
+    if ledger:
+        ctx.conn.execute(kind.ledger.insert(), ledger)
+    return len(ledger), overflowed
+
+
+def _write_holdings(ctx: OpContext, kind: HoldingKind, holdings: Iterable[list[Any]]) -> None:
+    """Store the new amounts, and the new parameters of items that were given some."""
+    table = kind.table
+    plain, with_parameters = [], []
+    for holding_id, amount, parameters in holdings:
+        values = {"b_id": holding_id, "b_amount": amount, "b_now": ctx.now}
+        if parameters is None:
+            plain.append(values)
+        else:
+            with_parameters.append({**values, "b_parameters": parameters})
+    base = table.update().where(table.c.id == bindparam("b_id"))
+    amount = {kind.amount_column: bindparam("b_amount"), "updated_at": bindparam("b_now")}
+    if plain:
+        ctx.conn.execute(base.values(**amount), plain)
+    if with_parameters:
+        ctx.conn.execute(
+            base.values(**amount, parameters=bindparam("b_parameters")), with_parameters
+        )
