@@ -50,7 +50,7 @@ def create(
         metadata=metadata,
     )
     ctx.audit("grant.create", player.id, {"grantId": grant_id, "sourceRefId": source_ref_id})
-    return _view(ctx, _load(ctx, player, grant_id))
+    return grant_view(ctx, _load(ctx, player, grant_id))
 
 
 def ack(ctx: OpContext, external_player_id: str, grant_id: str) -> Grant:
@@ -58,7 +58,7 @@ def ack(ctx: OpContext, external_player_id: str, grant_id: str) -> Grant:
     player = require_player(ctx, external_player_id)
     row = _load(ctx, player, grant_id)
     if row.status == "claimed":
-        return _view(ctx, row)
+        return grant_view(ctx, row)
     if _is_expired(ctx, row):
         raise ApiError(
             409,
@@ -74,7 +74,7 @@ def ack(ctx: OpContext, external_player_id: str, grant_id: str) -> Grant:
         .where(grants.c.id == grant_id, grants.c.status == "pending")
         .values(status="claimed", claimed_at=ctx.now, acked_by=ACKED_BY_SERVER)
     )
-    claimed = _view(ctx, _load(ctx, player, grant_id))
+    claimed = grant_view(ctx, _load(ctx, player, grant_id))
     ctx.emit(
         "grant.claimed",
         {"playerId": player.id, "externalPlayerId": player.external_player_id, "grant": claimed},
@@ -135,7 +135,7 @@ def _insert(
             metadata=metadata,
         )
     )
-    created = _view(ctx, _load(ctx, player, grant_id))
+    created = grant_view(ctx, _load(ctx, player, grant_id))
     ctx.emit(
         "grant.created",
         {"playerId": player.id, "externalPlayerId": player.external_player_id, "grant": created},
@@ -209,7 +209,8 @@ def _is_expired(ctx: OpContext, row: Row[Any]) -> bool:
     return row.status == "pending" and row.expires_at is not None and row.expires_at <= ctx.now
 
 
-def _view(ctx: OpContext, row: Row[Any]) -> Grant:
+def grant_view(ctx: OpContext, row: Row[Any]) -> Grant:
+    """A grant row as the wire shows it (a pending grant past ``expiresAt`` reads as expired)."""
     return {
         "id": row.id,
         "kind": row.kind,

@@ -1,10 +1,16 @@
-"""Player lookup and the implicit creation every server write performs."""
+"""Player lookup and the implicit creation every server write performs.
+
+Only live rows answer to an external id: an erased or merged-away row keeps its anonymized
+placeholder (``__deleted_<uuid>__``, ``__merged_<uuid>__``) but is never found by it, so writes
+naming a placeholder get ``404`` instead of touching the anonymized row.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Row, select
 
 from kraty_local.errors import ApiError
 from kraty_local.services.context import OpContext, new_id
@@ -20,22 +26,45 @@ class PlayerRef:
     external_player_id: str
 
 
+def _live(ctx: OpContext, external_player_id: str) -> list[ColumnElement[bool]]:
+    """WHERE clauses selecting the live (not erased, not merged-away) player with that id."""
+    return [
+        players.c.game_id == ctx.game.id,
+        players.c.external_player_id == external_player_id,
+        players.c.deleted_at.is_(None),
+        players.c.merged_into_id.is_(None),
+    ]
+
+
 def find_player(ctx: OpContext, external_player_id: str) -> PlayerRef | None:
     """The live player of this game with that external id, if any."""
     row = ctx.conn.execute(
-        select(players.c.id, players.c.external_player_id).where(
-            players.c.game_id == ctx.game.id,
-            players.c.external_player_id == external_player_id,
-        )
+        select(players.c.id, players.c.external_player_id).where(*_live(ctx, external_player_id))
     ).first()
     return None if row is None else PlayerRef(row.id, row.external_player_id)
+
+
+def find_player_row(
+    ctx: OpContext, external_player_id: str, *, lock: bool = False
+) -> Row[Any] | None:
+    """The live player's whole row (locked for update when ``lock``), if any."""
+    query = select(players).where(*_live(ctx, external_player_id))
+    return ctx.conn.execute(query.with_for_update() if lock else query).first()
+
+
+def require_player_row(ctx: OpContext, external_player_id: str, *, lock: bool = False) -> Row[Any]:
+    """:func:`find_player_row`, or ``404 not_found``."""
+    row = find_player_row(ctx, external_player_id, lock=lock)
+    if row is None:
+        raise _unknown(external_player_id)
+    return row
 
 
 def require_player(ctx: OpContext, external_player_id: str) -> PlayerRef:
     """:func:`find_player`, or ``404 not_found``."""
     player = find_player(ctx, external_player_id)
     if player is None:
-        raise ApiError(404, "not_found", f"Unknown player {external_player_id!r}.")
+        raise _unknown(external_player_id)
     return player
 
 
@@ -65,3 +94,7 @@ def ensure_player(ctx: OpContext, external_player_id: str) -> PlayerRef:
         )
         ctx.audit("player.registered", player_id, {"externalPlayerId": external_player_id})
     return require_player(ctx, external_player_id)
+
+
+def _unknown(external_player_id: str) -> ApiError:
+    return ApiError(404, "not_found", f"Unknown player {external_player_id!r}.")

@@ -350,6 +350,18 @@ blocks = Table(
     UniqueConstraint("player_id", "blocked_player_id", name="uq_blocks_pair"),
 )
 
+player_tombstones = Table(
+    "player_tombstones",
+    metadata,
+    Column("id", AUTOINC, primary_key=True, autoincrement=True),
+    Column("game_id", KEY, nullable=False),
+    Column("external_id_sha256", String(64), nullable=False),  # of the id the row gave up
+    Column("player_id", ID, ForeignKey("players.id"), nullable=False),  # the anonymized row
+    Column("kind", String(16), nullable=False),  # erased | merged
+    _ts("created_at"),
+    Index("ix_player_tombstones_lookup", "game_id", "external_id_sha256"),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

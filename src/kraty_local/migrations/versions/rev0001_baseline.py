@@ -364,6 +364,29 @@ def upgrade() -> None:
         sa.UniqueConstraint("lobby_id", "player_id", name="uq_lobby_members"),
     )
     op.create_table(
+        "player_tombstones",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("game_id", sa.String(length=200), nullable=False),
+        sa.Column("external_id_sha256", sa.String(length=64), nullable=False),
+        sa.Column("player_id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["player_id"], ["players.id"], name=op.f("fk_player_tombstones_player_id_players")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_player_tombstones")),
+    )
+    with op.batch_alter_table("player_tombstones", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_player_tombstones_lookup", ["game_id", "external_id_sha256"], unique=False
+        )
+
+    op.create_table(
         "wallets",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("player_id", sa.String(length=36), nullable=False),
@@ -508,6 +531,10 @@ def downgrade() -> None:
 
     op.drop_table("webhook_deliveries")
     op.drop_table("wallets")
+    with op.batch_alter_table("player_tombstones", schema=None) as batch_op:
+        batch_op.drop_index("ix_player_tombstones_lookup")
+
+    op.drop_table("player_tombstones")
     op.drop_table("lobby_members")
     with op.batch_alter_table("leaderboard_entries", schema=None) as batch_op:
         batch_op.drop_index("ix_leaderboard_rank")

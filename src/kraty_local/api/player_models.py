@@ -1,0 +1,34 @@
+"""Request bodies of the ``/players/{p}`` administration routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictStr
+
+from kraty_local.api.models import IdempotentBody, Text
+
+DisplayName = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+
+
+class DeleteIn(IdempotentBody):
+    """Body of ``POST /players/{p}/delete``."""
+
+    reason: Literal["gdpr_erasure", "studio_request", "test"] = "gdpr_erasure"
+
+
+class BanIn(IdempotentBody):
+    """Body of ``POST /players/{p}/ban``."""
+
+    reason: Text | None = None
+
+
+class NoFieldsIn(IdempotentBody):
+    """Body of ``unban`` and ``merge-into``: only the idempotency key."""
+
+
+class IdentityIn(IdempotentBody):
+    """Body of ``PUT /players/{p}/identity``."""
+
+    name: DisplayName
+    avatar: Text | None = None
