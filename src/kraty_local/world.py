@@ -23,6 +23,13 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 SERVER_INTEGRATION = "server_integration"
 LeaderboardMode = Literal["lobby_matched", "global"]
 _LEADERBOARD_MODES: tuple[str, ...] = ("lobby_matched", "global")
+SortOrder = Literal["desc", "asc"]
+#: The key naming each kind of grant entry's catalog key, and its amount field.
+REWARD_FIELDS = {
+    "currency": ("currencyKey", "amount"),
+    "item": ("itemKey", "quantity"),
+    "crate": ("crateItemKey", "quantity"),
+}
 
 #: Production-like webhook retry delays in seconds (about three days in total).
 DEFAULT_RETRY_SCHEDULE: tuple[float, ...] = (
@@ -87,8 +94,20 @@ class EventWindow:
 
 
 @dataclass(frozen=True)
+class Milestone:
+    """A threshold of an event attempt's metric; reaching it grants ``rewards`` once per attempt.
+
+    ``rewards`` are grant entries in wire shape (``{"type": "currency", "currencyKey": ...}``).
+    """
+
+    key: str
+    threshold: float
+    rewards: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True)
 class Event:
-    """A live-ops event of a game."""
+    """A live-ops event of a game, with the milestones its attempts can reach."""
 
     key: str
     leaderboard_mode: LeaderboardMode
@@ -96,6 +115,16 @@ class Event:
     fill_bots: bool
     enabled: bool
     window: EventWindow
+    milestones: tuple[Milestone, ...] = ()
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """A leaderboard: ``takes_scores`` boards accept raw scores; ``desc`` ranks high first."""
+
+    key: str
+    takes_scores: bool = True
+    sort_order: SortOrder = "desc"
 
 
 @dataclass(frozen=True)
@@ -116,7 +145,7 @@ class Studio:
 
 @dataclass(frozen=True)
 class Game:
-    """A game of a studio, with its catalog, events and webhook endpoints."""
+    """A game of a studio, with its catalog, events, webhook endpoints and leaderboards."""
 
     id: str
     studio_id: str
@@ -124,6 +153,7 @@ class Game:
     catalog: Catalog
     events: Mapping[str, Event]
     webhooks: tuple[WebhookEndpoint, ...] = ()
+    leaderboards: Mapping[str, Leaderboard] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -216,6 +246,29 @@ def _check_catalog(game: Game) -> None:
                 raise WorldError(f"crate {crate.key!r}: unknown {entry.type} {entry.key!r}")
             if entry.weight < 1 or entry.amount < 1:
                 raise WorldError(f"crate {crate.key!r}: weight and amount must be >= 1")
+    for event in game.events.values():
+        keys = [m.key for m in event.milestones]
+        if len(set(keys)) != len(keys):
+            raise WorldError(f"event {event.key!r}: a milestone key is used twice")
+        for milestone in event.milestones:
+            for reward in milestone.rewards:
+                _check_reward(catalog, f"milestone {milestone.key!r}", reward)
+
+
+def _check_reward(catalog: Catalog, where: str, reward: Mapping[str, Any]) -> None:
+    kind = reward.get("type")
+    if kind not in REWARD_FIELDS:
+        raise WorldError(f"{where}: reward type must be one of {sorted(REWARD_FIELDS)}")
+    key_field, amount_field = REWARD_FIELDS[kind]
+    unknown = set(reward) - {"type", key_field, amount_field}
+    if unknown:
+        raise WorldError(f"{where}: unknown reward field(s) {', '.join(sorted(unknown))}")
+    known = {"currency": catalog.currencies, "item": catalog.items, "crate": catalog.crates}[kind]
+    if reward.get(key_field) not in known:
+        raise WorldError(f"{where}: unknown {kind} {reward.get(key_field)!r}")
+    amount = reward.get(amount_field)
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1:
+        raise WorldError(f"{where}: {amount_field} must be an integer >= 1")
 
 
 def default_world() -> World:
@@ -238,14 +291,39 @@ def default_world() -> World:
         items=frozenset({"starter_chest", "health_potion", "sword"}),
         crates={crate.key: crate},
     )
+    milestones = (
+        Milestone("bronze", 100, ({"type": "currency", "currencyKey": "gold", "amount": 50},)),
+        Milestone(
+            "silver",
+            500,
+            (
+                {"type": "currency", "currencyKey": "gold", "amount": 200},
+                {"type": "item", "itemKey": "health_potion", "quantity": 1},
+            ),
+        ),
+        Milestone(
+            "gold", 1000, ({"type": "crate", "crateItemKey": "legendary_box", "quantity": 1},)
+        ),
+    )
     events = {
         "quick_brawl": Event("quick_brawl", "lobby_matched", 4, True, True, always),
-        "weekly_race": Event("weekly_race", "global", 100, False, True, always),
+        "weekly_race": Event("weekly_race", "global", 100, False, True, always, milestones),
+    }
+    boards = {
+        board.key: board
+        for board in (
+            Leaderboard("weekly_race_board"),
+            Leaderboard("speedrun_board", sort_order="asc"),
+            Leaderboard("event_points_board", takes_scores=False),
+        )
     }
     games = {
-        "game_1": Game("game_1", "studio_1", "Game One", catalog, events),
-        "game_2": Game("game_2", "studio_1", "Game Two", catalog, events),
-        "game_3": Game("game_3", "studio_2", "Game Three", catalog, events),
+        gid: Game(gid, studio, name, catalog, events, leaderboards=boards)
+        for gid, studio, name in (
+            ("game_1", "studio_1", "Game One"),
+            ("game_2", "studio_1", "Game Two"),
+            ("game_3", "studio_2", "Game Three"),
+        )
     }
     studios = {"studio_1": Studio("studio_1", "Studio One"), "studio_2": Studio("studio_2", "Two")}
     return World(studios=studios, games=games, default_game_id="game_1")
@@ -307,7 +385,17 @@ def _parse_game(t: _Table) -> Game:
         h = _Table(raw, f"{gid}.webhooks")
         hooks.append(WebhookEndpoint(h.text("url"), tuple(h.texts("secrets"))))
         h.done()
-    game = Game(gid, t.text("studio"), t.text("name", gid), catalog, events, tuple(hooks))
+    boards = {}
+    for raw in t.array("leaderboards"):
+        b = _Table(raw, f"{gid}.leaderboards")
+        key, order = b.text("key"), b.text("sort_order", "desc")
+        if order not in ("desc", "asc"):
+            raise WorldError(f"leaderboard {key!r}: sort_order must be 'desc' or 'asc'")
+        boards[key] = Leaderboard(
+            key, b.flag("takes_scores", True), "asc" if order == "asc" else "desc"
+        )
+        b.done()
+    game = Game(gid, t.text("studio"), t.text("name", gid), catalog, events, tuple(hooks), boards)
     t.done()
     return game
 
@@ -344,9 +432,22 @@ def _parse_event(t: _Table) -> Event:
         t.flag("fill_bots", False),
         t.flag("enabled", True),
         window,
+        tuple(_parse_milestone(_Table(m, f"event {key}")) for m in t.array("milestones")),
     )
     t.done()
     return event
+
+
+def _parse_milestone(t: _Table) -> Milestone:
+    key = t.text("key")
+    rewards = []
+    for raw in t.array("rewards"):
+        if not isinstance(raw, Mapping):
+            raise WorldError(f"milestone {key!r}: each reward must be a table")
+        rewards.append(dict(raw))
+    milestone = Milestone(key, t.number("threshold"), tuple(rewards))
+    t.done()
+    return milestone
 
 
 def _parse_key(t: _Table) -> ServerKey:

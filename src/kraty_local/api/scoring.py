@@ -1,0 +1,53 @@
+"""Scoring and event routes: raw leaderboard scores, attempt progress and finish."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from kraty_local.api.deps import PlayerCall
+from kraty_local.api.models import Envelope
+from kraty_local.api.routing import PLAYER_PATH
+from kraty_local.api.scoring_models import FinishIn, ProgressIn, ScoreIn
+from kraty_local.services import attempts, scoring
+from kraty_local.wire import FinishResult, ProgressResult, ScoreResult
+
+router = APIRouter(tags=["scoring and events"])
+_ATTEMPT = PLAYER_PATH + "/events/{event_key:segment}/attempts/{attempt_id:segment}"
+
+
+@router.post("/leaderboards/{board_key:segment}/score", response_model=Envelope[ScoreResult])
+def score(board_key: str, body: ScoreIn, call: PlayerCall) -> JSONResponse:
+    """Submit a raw score; the board keeps each player's best per segment."""
+    return call.idempotent(
+        body,
+        lambda ctx: scoring.submit(ctx, board_key, body.externalPlayerId, body.value, body.segment),
+    )
+
+
+@router.post(f"{_ATTEMPT}/progress", response_model=Envelope[ProgressResult])
+def progress(
+    player_id: str, event_key: str, attempt_id: str, body: ProgressIn, call: PlayerCall
+) -> JSONResponse:
+    """Report progress on an attempt (created by its first report); fires milestones."""
+    return call.idempotent(
+        body,
+        lambda ctx: attempts.progress(
+            ctx,
+            player_id,
+            event_key,
+            attempt_id,
+            mode=body.mode,
+            metric_value=body.metricValue,
+            metrics=body.metrics,
+            occurred_at=body.occurredAt,
+        ),
+    )
+
+
+@router.post(f"{_ATTEMPT}/finish", response_model=Envelope[FinishResult])
+def finish(
+    player_id: str, event_key: str, attempt_id: str, body: FinishIn, call: PlayerCall
+) -> JSONResponse:
+    """Finish an attempt: ``completed``, or ``expired`` once the event window has ended."""
+    return call.idempotent(body, lambda ctx: attempts.finish(ctx, player_id, event_key, attempt_id))

@@ -1,0 +1,60 @@
+"""Scores, attempt progress with milestones, and finishing, through the SDK."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from kraty_admin import KratyServerError
+from kraty_admin.testing import KratyLocal
+
+
+def test_scores_keep_the_best_and_rank(kraty: KratyLocal) -> None:
+    boards = kraty.client.leaderboards
+    boards.submit_score("weekly_race_board", "alice", 120)
+    boards.submit_score("weekly_race_board", "bob", 300)
+
+    result = boards.submit_score("weekly_race_board", "alice", 80, idempotency_key="s-1")
+    replay = boards.submit_score("weekly_race_board", "alice", 80, idempotency_key="s-1")
+
+    assert result == {"leaderboardId": "weekly_race_board", "score": 120, "rank": 2}
+    assert replay == result
+
+
+@pytest.mark.parametrize(
+    ("board", "code"), [("event_points_board", "score_not_supported"), ("nope", "not_found")]
+)
+def test_refused_scores(kraty: KratyLocal, board: str, code: str) -> None:
+    with pytest.raises(KratyServerError) as caught:
+        kraty.client.leaderboards.submit_score(board, "alice", 1)
+
+    assert caught.value.code == code
+
+
+def test_progress_fires_milestones_then_finish_completes(kraty: KratyLocal) -> None:
+    events = kraty.client.events
+    first = events.report_progress("p1", "weekly_race", "run-1", "increment", metric_value=150)
+    second = events.progress(
+        "p1", "weekly_race", "run-1", "set", metric_value=600, metrics={"laps": 3}
+    )
+    done = events.finish("p1", "weekly_race", "run-1")
+
+    assert [m["key"] for m in first["milestonesFired"]] == ["bronze"]
+    assert [m["key"] for m in second["milestonesFired"]] == ["silver"]
+    grant = second["milestonesFired"][0]["grants"][0]
+    claimed = kraty.client.grants.ack("p1", grant["id"])
+    assert claimed["status"] == "claimed"
+    assert done["outcome"] == "completed"
+    assert done["attempt"]["milestonesFired"] == ["bronze", "silver"]
+    assert done["attempt"]["metrics"] == {"laps": 3}
+
+
+def test_finish_after_the_window_is_expired(kraty: KratyLocal) -> None:
+    kraty.client.events.report_progress("p1", "weekly_race", "run-1", "set", metric_value=1)
+    kraty.clock.advance(timedelta(days=365 * 80))
+
+    assert kraty.client.events.finish("p1", "weekly_race", "run-1")["outcome"] == "expired"
+    with pytest.raises(KratyServerError) as caught:
+        kraty.client.events.report_progress("p1", "weekly_race", "run-2", "set", metric_value=1)
+    assert caught.value.is_conflict
