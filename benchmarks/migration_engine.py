@@ -1,0 +1,122 @@
+"""Bulk import into Kraty Local on SQLite: the product page's loop vs the streaming engine.
+
+For each way of importing, a fresh server gets N players and then N wallet rows; the client runs
+in its own process so its peak RSS is its own. Run:
+
+    uv run --all-extras python -m benchmarks.migration_engine [--rows 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from itertools import islice
+from typing import Any
+
+from benchmarks._local_server import BENCH_KEY, local_server
+
+MODES = ["loop"] + [f"{kind}-{c}" for kind in ("sync", "async") for c in (1, 2, 4, 8)]
+
+
+def players(n: int) -> Any:
+    return ({"externalPlayerId": f"m_{i}", "idempotencyKey": f"m_{i}"} for i in range(n))
+
+
+def wallets(n: int) -> Any:
+    return (
+        {
+            "externalPlayerId": f"m_{i}",
+            "economyKey": "gold",
+            "amount": 100 + i % 7,
+            "idempotencyKey": f"m_{i}:gold",
+        }
+        for i in range(n)
+    )
+
+
+def client_run(base_url: str, mode: str, rows: int) -> dict[str, float]:
+    """Import in this process; returns seconds per table and the peak RSS in MiB."""
+    import resource
+    import time
+
+    import anyio
+
+    from kraty_admin import KratyAdmin, KratyAdminAsync
+
+    timings: dict[str, float] = {}
+    kind, _, level = mode.partition("-")
+    for table, source in (("players", players), ("wallet", wallets)):
+        started = time.perf_counter()
+        if kind == "loop":  # the product page's hand-written chunking loop
+            with KratyAdmin(BENCH_KEY, base_url=base_url) as kraty:
+                method = getattr(kraty.migrate, table)
+                it = iter(source(rows))
+                while chunk := list(islice(it, 1000)):
+                    out = method(chunk)
+                    assert out["failed"] == 0, out["failures"][:3]
+        elif kind == "sync":
+            with KratyAdmin(BENCH_KEY, base_url=base_url) as kraty:
+                out = getattr(kraty.migrate, f"{table}_all")(source(rows), concurrency=int(level))
+                assert out["applied"] == rows, out
+        else:
+
+            async def run(table: str = table, source: Any = source) -> None:
+                async with KratyAdminAsync(BENCH_KEY, base_url=base_url) as kraty:
+                    out = await getattr(kraty.migrate, f"{table}_all")(
+                        source(rows), concurrency=int(level)
+                    )
+                    assert out["applied"] == rows, out
+
+            anyio.run(run)
+        timings[table] = time.perf_counter() - started
+    timings["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return timings
+
+
+def measure(mode: str, rows: int) -> dict[str, float]:
+    """One mode against a fresh server, the client in a subprocess."""
+    with local_server() as base_url:
+        output = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.migration_engine",
+                "--client",
+                base_url,
+                "--mode",
+                mode,
+                "--rows",
+                str(rows),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    return dict(json.loads(output.strip().splitlines()[-1]))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--client", help=argparse.SUPPRESS)
+    parser.add_argument("--mode", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.client:
+        print(json.dumps(client_run(args.client, args.mode, args.rows)))
+        return
+    print(f"Import of {args.rows:,} players, then {args.rows:,} wallet rows (Kraty Local, SQLite)")
+    print(f"{'mode':<10} {'players rows/s':>15} {'wallet rows/s':>14} {'client peak RSS':>16}")
+    for mode in args.modes.split(","):
+        result = measure(mode, args.rows)
+        print(
+            f"{mode:<10} {args.rows / result['players']:>15,.0f} "
+            f"{args.rows / result['wallet']:>14,.0f} {result['rss_mib']:>13.1f} MiB",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
