@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, exists, func, select
+from sqlalchemy import Connection, Row, bindparam, exists, func, select
 
 from kraty_local.store.queries import insert_ignore
 from kraty_local.store.schema import webhook_deliveries, webhook_endpoints, webhook_outbox
@@ -58,6 +58,7 @@ class Result:
     """The outcome of one attempt, as recorded."""
 
     status: str  # delivered | pending (retry at next_attempt_at) | dead
+    at: datetime  # when the attempt was made
     http_status: int | None
     error: str | None
     next_attempt_at: datetime | None = None
@@ -239,67 +240,110 @@ def _in_order(conn: Connection, candidates: Sequence[Row[Any]]) -> list[Row[Any]
     return kept
 
 
-def release(conn: Connection, delivery: Claimed) -> None:
-    """Give back a claimed delivery that was never sent, as if it had not been claimed."""
+def release(conn: Connection, unsent: Sequence[Claimed]) -> None:
+    """Give back claimed deliveries that were never sent, as if they had not been claimed."""
+    if not unsent:
+        return
     conn.execute(
         _d.update()
-        .where(_d.c.id == delivery.id, _d.c.attempts == delivery.attempt, _d.c.status == PENDING)
-        .values(next_attempt_at=delivery.previous_next_attempt_at, attempts=_d.c.attempts - 1)
+        .where(
+            _d.c.id == bindparam("b_id"),
+            _d.c.attempts == bindparam("b_attempt"),
+            _d.c.status == PENDING,
+        )
+        .values(next_attempt_at=bindparam("b_next"), attempts=_d.c.attempts - 1),
+        [
+            {"b_id": d.id, "b_attempt": d.attempt, "b_next": d.previous_next_attempt_at}
+            for d in unsent
+        ],
     )
 
 
-def record(conn: Connection, delivery: Claimed, result: Result, now: datetime) -> None:
-    """Store the outcome of an attempt and refresh the event's summary on its outbox row.
+def record(conn: Connection, outcomes: Sequence[tuple[Claimed, Result]]) -> None:
+    """Store the outcomes of attempts and refresh their events' summaries on the outbox rows.
 
-    Ignored when the delivery changed hands meanwhile (redelivered, or re-claimed after the
-    lease ran out): the newer holder records its own outcome.
+    The events' outbox rows are locked first, in id order, so concurrent recorders of the same
+    event serialize without deadlocking. An outcome is ignored when its delivery changed hands
+    meanwhile (redelivered, or re-claimed after its lease ran out): the newer holder records.
     """
-    _lock_event(conn, delivery.event_id)
-    values: dict[str, Any] = {
-        "status": result.status,
-        "last_attempt_at": now,
-        "last_status": result.http_status,
-        "last_error": result.error,
-    }
-    if result.status == DELIVERED:
-        values["delivered_at"] = now
-    if result.next_attempt_at is not None:
-        values["next_attempt_at"] = result.next_attempt_at
-    updated = conn.execute(
-        _d.update()
-        .where(_d.c.id == delivery.id, _d.c.attempts == delivery.attempt, _d.c.status == PENDING)
-        .values(**values)
-    )
-    if updated.rowcount:
-        _summarize(conn, delivery.event_id, now, result)
-
-
-def _lock_event(conn: Connection, event_id: str) -> None:
-    """Serialize the summaries of one event's deliveries (recorded by concurrent workers)."""
+    if not outcomes:
+        return
+    event_ids = sorted({delivery.event_id for delivery, _ in outcomes})
     conn.execute(
-        select(webhook_outbox.c.id).where(webhook_outbox.c.id == event_id).with_for_update()
+        select(webhook_outbox.c.id)
+        .where(webhook_outbox.c.id.in_(event_ids))
+        .order_by(webhook_outbox.c.id)
+        .with_for_update()
     )
+    conn.execute(
+        _d.update()
+        .where(
+            _d.c.id == bindparam("b_id"),
+            _d.c.attempts == bindparam("b_attempt"),
+            _d.c.status == PENDING,
+        )
+        .values(
+            status=bindparam("b_status"),
+            last_attempt_at=bindparam("b_at"),
+            last_status=bindparam("b_http_status"),
+            last_error=bindparam("b_error"),
+            delivered_at=bindparam("b_delivered_at"),
+            next_attempt_at=bindparam("b_next"),
+        ),
+        [
+            {
+                "b_id": delivery.id,
+                "b_attempt": delivery.attempt,
+                "b_status": result.status,
+                "b_at": result.at,
+                "b_http_status": result.http_status,
+                "b_error": result.error,
+                "b_delivered_at": result.at if result.status == DELIVERED else None,
+                "b_next": result.next_attempt_at or result.at,
+            }
+            for delivery, result in outcomes
+        ],
+    )
+    _summarize(conn, event_ids, {delivery.event_id: result for delivery, result in outcomes})
 
 
-def _summarize(conn: Connection, event_id: str, now: datetime, last: Result | None) -> None:
+def _summarize(
+    conn: Connection, event_ids: Sequence[str], last: dict[str, Result], now: datetime | None = None
+) -> None:
+    """Recompute the outbox columns of these events from their deliveries.
+
+    ``last`` holds each event's latest attempt (its ``last_*`` columns); without attempts
+    (a redelivery) pass ``now`` instead, the time the event was queued again.
+    """
     rows = conn.execute(
-        select(_d.c.endpoint_url, _d.c.status, _d.c.attempts, _d.c.next_attempt_at)
-        .where(_d.c.event_id == event_id)
+        select(_d.c.event_id, _d.c.endpoint_url, _d.c.status, _d.c.attempts, _d.c.next_attempt_at)
+        .where(_d.c.event_id.in_(event_ids))
         .order_by(_d.c.id)
     ).all()
-    statuses = {row.status for row in rows}
-    status = PENDING if PENDING in statuses else DEAD if DEAD in statuses else DELIVERED
-    values: dict[str, Any] = {
-        "status": status,
-        "attempts": sum(row.attempts for row in rows),
-        "delivered_to": [row.endpoint_url for row in rows if row.status == DELIVERED],
-        "delivered_at": now if status == DELIVERED else None,
-    }
-    if status == PENDING:
-        values["next_attempt_at"] = min(r.next_attempt_at for r in rows if r.status == PENDING)
-    if last is not None:
-        values.update(last_attempt_at=now, last_status=last.http_status, last_error=last.error)
-    conn.execute(webhook_outbox.update().where(webhook_outbox.c.id == event_id).values(**values))
+    updates = []
+    for event_id in event_ids:
+        mine = [row for row in rows if row.event_id == event_id]
+        statuses = {row.status for row in mine}
+        status = PENDING if PENDING in statuses else DEAD if DEAD in statuses else DELIVERED
+        attempt = last.get(event_id)
+        at = attempt.at if attempt is not None else now
+        pending = [row.next_attempt_at for row in mine if row.status == PENDING]
+        values: dict[str, Any] = {
+            "b_id": event_id,
+            "status": status,
+            "attempts": sum(row.attempts for row in mine),
+            "delivered_to": [row.endpoint_url for row in mine if row.status == DELIVERED],
+            "delivered_at": at if status == DELIVERED else None,
+            "next_attempt_at": min(pending) if pending else at,
+        }
+        if last:
+            values.update(
+                last_attempt_at=at,
+                last_status=attempt.http_status if attempt else None,
+                last_error=attempt.error if attempt else None,
+            )
+        updates.append(values)
+    conn.execute(webhook_outbox.update().where(webhook_outbox.c.id == bindparam("b_id")), updates)
 
 
 # --- reading and redelivery ------------------------------------------------------------------
@@ -378,7 +422,7 @@ def redeliver(
         ordering_key=ordering_key(event.payload["data"]),
         now=now,
     )
-    _summarize(conn, event_id, now, None)
+    _summarize(conn, [event_id], {}, now)
     return int(
         conn.execute(
             select(func.count()).select_from(_d).where(_d.c.event_id == event_id)

@@ -2,8 +2,10 @@
 
 One pass (:meth:`Dispatcher.run_once`) claims a batch of due deliveries in one short
 transaction, posts them from a thread pool (the deliveries of one player to one endpoint one
-after another, in order; the first failure stops that group for this pass) and records each
-outcome in its own transaction. :meth:`Dispatcher.start` runs passes in a background thread:
+after another, in order; the first failure stops that group for this pass) and records all
+outcomes in one transaction at the end of the pass (a process that dies mid-pass sends that
+pass's deliveries again after the lease). :meth:`Dispatcher.start` runs passes in a background
+thread:
 back to back while there is work, every ``poll_seconds`` when idle. Due-ness is read from the
 injected clock, so a ``FakeClock`` drives retries in tests.
 
@@ -22,7 +24,7 @@ import random
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy import Engine
@@ -111,10 +113,22 @@ class Dispatcher:
         groups: dict[tuple[str, str], list[Claimed]] = {}
         for delivery in claimed:
             groups.setdefault(delivery.group, []).append(delivery)
-        work = [
-            (group, secrets[group[0].game_id, group[0].endpoint_url]) for group in groups.values()
+        jobs = [
+            (group, secrets[group[0].game_id, group[0].endpoint_url], now)
+            for group in groups.values()
         ]
-        return sum(self._pool.map(lambda job: self._deliver_group(*job), work))
+        outcomes: list[tuple[Claimed, Result]] = []
+        unsent: list[Claimed] = []
+        for done, rest in self._pool.map(lambda job: self._deliver_group(*job), jobs):
+            outcomes.extend(done)
+            unsent.extend(rest)
+        try:
+            with transaction(self._engine) as conn:
+                deliveries.record(conn, outcomes)
+                deliveries.release(conn, unsent)
+        except Exception:  # the leases run out and these deliveries are attempted again
+            logger.exception("could not record %d webhook delivery outcomes", len(outcomes))
+        return len(outcomes)
 
     def drain(self) -> int:
         """Run passes until nothing is due; returns the attempts made."""
@@ -133,34 +147,24 @@ class Dispatcher:
             if not made:
                 self._stopping.wait(self.poll_seconds)
 
-    def _deliver_group(self, group: Sequence[Claimed], secrets: Sequence[str]) -> int:
-        """Post a group in order; at the first failure (or on shutdown) release the rest."""
+    def _deliver_group(
+        self, group: Sequence[Claimed], secrets: Sequence[str], claimed_at: datetime
+    ) -> tuple[list[tuple[Claimed, Result]], list[Claimed]]:
+        """Post a group in order until a failure, shutdown or half the lease is gone.
+
+        Returns the outcomes and the deliveries left unsent (to be released).
+        """
+        done: list[tuple[Claimed, Result]] = []
         for index, delivery in enumerate(group):
-            if self._stopping.is_set():
-                self._release(group[index:])
-                return index
-            if not self._attempt(delivery, secrets):
-                self._release(group[index + 1 :])
-                return index + 1
-        return len(group)
-
-    def _release(self, unsent: Sequence[Claimed]) -> None:
-        with transaction(self._engine) as conn:
-            for delivery in unsent:
-                deliveries.release(conn, delivery)
-
-    def _attempt(self, delivery: Claimed, secrets: Sequence[str]) -> bool:
-        """Post one delivery and record the outcome; True when the receiver answered 2xx."""
-        if not secrets:
-            result = Result(DEAD, None, "endpoint no longer configured")
-        else:
-            result = self._post(delivery, secrets)
-        try:
-            with transaction(self._engine) as conn:
-                deliveries.record(conn, delivery, result, self._clock.now())
-        except Exception:  # the lease runs out and the delivery is attempted again
-            logger.exception("could not record webhook delivery %s", delivery.id)
-        return result.status == DELIVERED
+            late = self._clock.now() - claimed_at > self._lease / 2
+            if self._stopping.is_set() or late or (done and done[-1][1].status != DELIVERED):
+                return done, list(group[index:])
+            if secrets:
+                done.append((delivery, self._post(delivery, secrets)))
+            else:
+                gone = Result(DEAD, self._clock.now(), None, "endpoint no longer configured")
+                done.append((delivery, gone))
+        return done, []
 
     def _post(self, delivery: Claimed, secrets: Sequence[str]) -> Result:
         body = encode_body(delivery.payload)
@@ -177,14 +181,13 @@ class Dispatcher:
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             return self._failed(delivery, None, f"{type(exc).__name__}: {exc}")
         if response.is_success:
-            return Result(DELIVERED, response.status_code, None)
+            return Result(DELIVERED, self._clock.now(), response.status_code, None)
         status = response.status_code
         return self._failed(delivery, status, f"HTTP {status} {response.text[:_ERROR_PREVIEW]}")
 
     def _failed(self, delivery: Claimed, http_status: int | None, error: str) -> Result:
-        schedule = self._world.webhook_retry_schedule
+        schedule, now = self._world.webhook_retry_schedule, self._clock.now()
         if delivery.attempt > len(schedule):
-            return Result(DEAD, http_status, error)
+            return Result(DEAD, now, http_status, error)
         delay = schedule[delivery.attempt - 1] * (1 + self._rng.uniform(-JITTER, JITTER))
-        retry_at = self._clock.now() + timedelta(seconds=delay)
-        return Result(PENDING, http_status, error, retry_at)
+        return Result(PENDING, now, http_status, error, now + timedelta(seconds=delay))
