@@ -1,6 +1,9 @@
-"""The FastAPI application factory."""
+"""The FastAPI application factories."""
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -39,4 +42,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GateMiddleware, runtime=runtime, prefix=API_PREFIX)
     app.add_middleware(RawPathMiddleware)
     app.add_middleware(CatchAllMiddleware)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The app of one uvicorn worker process (``kraty_local.app:create_app_from_env``, a factory).
+
+    Settings come from the environment (:meth:`Settings.from_env`); the runtime closes when the
+    worker shuts down. Several workers may share one PostgreSQL database.
+    """
+    app = create_app(Settings.from_env())
+
+    @asynccontextmanager
+    async def close_on_shutdown(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.runtime.close()
+
+    app.router.lifespan_context = close_on_shutdown
     return app

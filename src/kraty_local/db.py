@@ -3,14 +3,18 @@
 SQLite runs in WAL mode with a busy timeout and foreign keys on; pysqlite's own transaction
 handling is switched off so that every write transaction starts with ``BEGIN IMMEDIATE`` (writers
 serialize at BEGIN instead of failing at their first write) and SAVEPOINTs work. PostgreSQL gets a
-``lock_timeout`` so a blocked writer gives up instead of hanging.
+``lock_timeout`` so a blocked writer gives up instead of hanging: that is a ``503`` with
+``Retry-After: 1``. A deadlock or serialization failure (SQLSTATE 40P01 / 40001) rolls the
+transaction back without applying anything, so :func:`run_transaction` simply runs it again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -19,6 +23,11 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from kraty_local.errors import ApiError
 
 _WRITE_OPTION = "kraty_write"
+_TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+#: How many times :func:`run_transaction` runs a transaction that deadlocks or fails to serialize.
+TRANSIENT_ATTEMPTS = 5
+
+T = TypeVar("T")
 
 
 def database_url(target: str) -> str:
@@ -83,12 +92,20 @@ class DatabaseBusy(ApiError):
         )
 
 
+class TransientConflict(DatabaseBusy):
+    """A deadlock or serialization failure: nothing was applied and the work may run again."""
+
+
 def is_lock_timeout(exc: DBAPIError) -> bool:
     """Whether a driver error means 'could not get the lock in time' (SQLite or PostgreSQL)."""
     if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
         return True
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    return sqlstate in {"55P03", "40001", "40P01"}  # lock_not_available, serialization, deadlock
+    return getattr(exc.orig, "sqlstate", None) == "55P03"  # lock_not_available
+
+
+def is_transient(exc: DBAPIError) -> bool:
+    """Whether a driver error is a deadlock or serialization failure (PostgreSQL)."""
+    return getattr(exc.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES
 
 
 @contextmanager
@@ -97,7 +114,7 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
 
     Write transactions take the write lock up front (``BEGIN IMMEDIATE`` on SQLite); read-only
     ones (``write=False``) start deferred and never block writers. Lock timeouts surface as
-    :class:`DatabaseBusy`.
+    :class:`DatabaseBusy`, deadlocks and serialization failures as :class:`TransientConflict`.
     """
     try:
         with engine.connect() as conn:
@@ -105,6 +122,31 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
             with conn.begin():
                 yield conn
     except DBAPIError as exc:
+        if is_transient(exc):
+            raise TransientConflict from exc
         if is_lock_timeout(exc):
             raise DatabaseBusy from exc
         raise
+
+
+def run_transaction(
+    engine: Engine,
+    work: Callable[[Connection], T],
+    *,
+    write: bool = True,
+    attempts: int = TRANSIENT_ATTEMPTS,
+) -> T:
+    """``work(conn)`` in one :func:`transaction`, run again after a deadlock or serialization
+    failure (short randomized exponential backoff); after ``attempts`` runs, the 503 of
+    :class:`TransientConflict`. ``work`` must only touch the database (it may run more than once).
+    """
+    attempt = 1
+    while True:
+        try:
+            with transaction(engine, write=write) as conn:
+                return work(conn)
+        except TransientConflict:
+            if attempt >= attempts:
+                raise
+        time.sleep(min(0.01 * 2**attempt, 0.25) * random.uniform(0.5, 1.5))
+        attempt += 1

@@ -4,6 +4,13 @@
 in one transaction: the key row is the lock, so concurrent duplicates serialize and exactly one
 applies. Only committed outcomes are stored: 2xx, and ``ApiError(storable=True)`` business errors
 (whose work is rolled back to the savepoint while the stored answer still commits).
+
+On SQLite the claim runs under ``BEGIN IMMEDIATE``, the one write lock. On PostgreSQL a concurrent
+duplicate either finds the committed key row (``SELECT ... FOR UPDATE`` waits while the claimer
+holds it) or, racing the claimer's first insert, has its ``INSERT ... ON CONFLICT DO NOTHING``
+wait for the claimer's commit and then reads the stored answer. A wait longer than the
+``lock_timeout`` answers ``503`` with ``Retry-After: 1``; a deadlock or serialization failure
+reruns the whole transaction (:func:`~kraty_local.db.run_transaction`).
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from kraty_local.db import DatabaseBusy, transaction
+from kraty_local.db import DatabaseBusy, run_transaction
 from kraty_local.errors import ApiError
 from kraty_local.store.queries import insert_ignore
 from kraty_local.store.schema import idempotency_keys
@@ -76,7 +83,8 @@ def run_idempotent(
     """
     body = dict(request_body)
     fingerprint = hashlib.sha256(canonical_json(body).encode()).hexdigest()
-    with transaction(engine) as conn:
+
+    def claim_and_run(conn: Connection) -> Outcome:
         replay = _claim(conn, scope, body, fingerprint, now=now, ttl=ttl)
         if replay is not None:
             return replay
@@ -93,6 +101,8 @@ def run_idempotent(
             .values(response_status=status, response_body=response)
         )
         return Outcome(status, response, replayed=False)
+
+    return run_transaction(engine, claim_and_run)
 
 
 def _claim(

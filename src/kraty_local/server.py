@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from pathlib import Path
@@ -9,13 +10,15 @@ from types import TracebackType
 
 import uvicorn
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from kraty_local.app import create_app
 from kraty_local.clock import Clock, SystemClock
+from kraty_local.db import database_url
 from kraty_local.runtime import Runtime
-from kraty_local.settings import Settings
+from kraty_local.settings import DATABASE_ENV, SERVER_KEY_ENV, WORLD_FILE_ENV, Settings
 from kraty_local.webhooks.dispatcher import Dispatcher
-from kraty_local.world import World, default_world
+from kraty_local.world import World, default_world, load_world
 
 
 class LocalServer:
@@ -132,13 +135,51 @@ def serve(host: str, port: int, db: str, world: World, *, announce: bool = True)
     app = create_app(Settings(database=db, world=world))
     runtime: Runtime = app.state.runtime
     if announce:
-        base_url = f"http://{host}:{port}"
-        print(f"Kraty Local listening on {base_url}  (database: {db})")
-        print(f"Server key: {runtime.server_key}")
-        print("Python:")
-        print("    from kraty_admin import KratyAdmin")
-        print(f'    kraty = KratyAdmin(api_key="{runtime.server_key}", base_url="{base_url}")')
+        _announce(host, port, db, runtime.server_key)
     try:
         uvicorn.run(app, host=host, port=port, log_level="info", lifespan="off")
     finally:
         runtime.close()
+
+
+def serve_workers(
+    host: str, port: int, db: str, world_file: str | None, workers: int, *, announce: bool = True
+) -> None:
+    """Serve Kraty Local with ``workers`` uvicorn processes sharing one PostgreSQL database.
+
+    This process migrates the database and settles the server key, then passes the database,
+    world file and key to the workers in the environment (:meth:`Settings.from_env`). Each
+    worker keeps its own rate-limit buckets. ``ValueError`` for a SQLite database.
+    """
+    if make_url(database_url(db)).get_backend_name() != "postgresql":
+        raise ValueError(
+            "several workers need PostgreSQL (--db postgresql://...); "
+            "SQLite allows one writer at a time, so serve it with one worker"
+        )
+    world = load_world(world_file) if world_file else default_world()
+    runtime = Runtime.start(Settings(database=db, world=world, webhook_poll_seconds=None))
+    runtime.close()
+    os.environ[DATABASE_ENV] = db
+    os.environ[SERVER_KEY_ENV] = runtime.server_key
+    if world_file:
+        os.environ[WORLD_FILE_ENV] = str(Path(world_file).resolve())
+    if announce:
+        _announce(host, port, db, runtime.server_key, workers=workers)
+    uvicorn.run(
+        "kraty_local.app:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+def _announce(host: str, port: int, db: str, server_key: str, *, workers: int = 1) -> None:
+    base_url = f"http://{host}:{port}"
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    print(f"Kraty Local listening on {base_url}  (database: {db}{processes})")
+    print(f"Server key: {server_key}")
+    print("Python:")
+    print("    from kraty_admin import KratyAdmin")
+    print(f'    kraty = KratyAdmin(api_key="{server_key}", base_url="{base_url}")')

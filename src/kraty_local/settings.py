@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from kraty_local.clock import Clock, SystemClock
-from kraty_local.world import World, default_world
+from kraty_local.world import World, default_world, load_world
 
 SERVER_KEY_ENV = "KRATY_LOCAL_SERVER_KEY"
+DATABASE_ENV = "KRATY_LOCAL_DATABASE"
+WORLD_FILE_ENV = "KRATY_LOCAL_WORLD_FILE"
 
 
 def _key_from_env() -> str | None:
@@ -37,3 +39,16 @@ class Settings:
     lock_timeout_seconds: float = 5.0
     rng_seed: int | None = None
     webhook_poll_seconds: float | None = 0.2
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Settings of a worker process: ``$KRATY_LOCAL_DATABASE`` (required), the world file at
+        ``$KRATY_LOCAL_WORLD_FILE`` (default: the built-in world) and ``$KRATY_LOCAL_SERVER_KEY``.
+        """
+        database = os.environ.get(DATABASE_ENV)
+        if not database:
+            raise RuntimeError(f"{DATABASE_ENV} must name the database")
+        world_file = os.environ.get(WORLD_FILE_ENV)
+        return cls(
+            database=database, world=load_world(world_file) if world_file else default_world()
+        )

@@ -28,15 +28,30 @@ def local() -> None:
     default=None,
     help="World TOML file (see kraty_local/world.example.toml); default: the built-in world.",
 )
-def serve(host: str, port: int, db: str, world_file: str | None) -> None:
-    """Serve Kraty Local until interrupted; prints the base URL and server key first."""
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Server processes sharing the database (more than one needs PostgreSQL).",
+)
+def serve(host: str, port: int, db: str, world_file: str | None, workers: int) -> None:
+    """Serve Kraty Local until interrupted; prints the base URL and server key first.
+
+    With --workers N, N uvicorn processes serve one PostgreSQL database; each process has its own
+    rate-limit buckets, so a key's effective limit is N times the world's.
+    """
     try:
         from kraty_local.server import serve as run_server
+        from kraty_local.server import serve_workers
         from kraty_local.world import WorldError, default_world, load_world
     except ImportError as exc:
         raise click.ClickException(f"{_LOCAL_HINT}\n(missing module: {exc.name})") from None
     try:
+        if workers > 1:
+            serve_workers(host, port, db, world_file, workers)
+            return
         world = load_world(world_file) if world_file else default_world()
-    except WorldError as exc:
+    except (WorldError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     run_server(host, port, db, world)

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from kraty_local.api.models import IdempotentBody
 from kraty_local.auth import Principal, authorize_game, key_game
-from kraty_local.db import transaction
+from kraty_local.db import run_transaction
 from kraty_local.idempotency import IdempotencyScope, run_idempotent
 from kraty_local.runtime import Runtime
 from kraty_local.services.context import OpContext
@@ -88,14 +88,18 @@ class GameCall:
         return JSONResponse(outcome.body, status_code=outcome.status, headers=headers)
 
     def write(self, work: Callable[[OpContext], T]) -> T:
-        """Run ``work`` in one write transaction (for writes idempotent by other means)."""
-        with transaction(self.runtime.engine) as conn:
-            return work(self.context(conn))
+        """Run ``work`` in one write transaction (for writes idempotent by other means).
+
+        ``work`` runs again after a deadlock or serialization failure, so it must not have effects
+        outside the database.
+        """
+        return run_transaction(self.runtime.engine, lambda conn: work(self.context(conn)))
 
     def read(self, work: Callable[[OpContext], T]) -> T:
         """Run ``work`` in one read-only transaction."""
-        with transaction(self.runtime.engine, write=False) as conn:
-            return work(self.context(conn))
+        return run_transaction(
+            self.runtime.engine, lambda conn: work(self.context(conn)), write=False
+        )
 
 
 def player_call(

@@ -2,12 +2,14 @@
 
 Acking applies every entry in one transaction: currency to the wallet, items to the inventory
 (each with a ledger row), and each crate entry becomes a pending child grant of kind ``crate``
-holding what its loot table rolled. Any failure rolls back all of them.
+holding what its loot table rolled. Any failure rolls back all of them. The holdings are locked
+up front in the global order of :func:`~kraty_local.services.holdings.lock_holdings`, so acks of
+grants listing the same keys in different orders cannot deadlock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +17,13 @@ from sqlalchemy import Row, select
 
 from kraty_local.errors import ApiError
 from kraty_local.services.context import OpContext, new_id
-from kraty_local.services.holdings import INVENTORY, WALLET, change_holding
+from kraty_local.services.holdings import (
+    INVENTORY,
+    WALLET,
+    HoldingKind,
+    change_holding,
+    lock_holdings,
+)
 from kraty_local.services.players import PlayerRef, ensure_player, require_player
 from kraty_local.store.schema import grants
 from kraty_local.timefmt import iso, iso_or_none
@@ -67,6 +75,7 @@ def ack(ctx: OpContext, external_player_id: str, grant_id: str) -> Grant:
             {"grantId": grant_id, "expiresAt": iso_or_none(row.expires_at)},
             storable=True,
         )
+    lock_holdings(ctx, player, _holdings(row.contents["entries"]))
     for entry in row.contents["entries"]:
         _apply(ctx, player, row, entry)
     ctx.conn.execute(
@@ -81,6 +90,15 @@ def ack(ctx: OpContext, external_player_id: str, grant_id: str) -> Grant:
     )
     ctx.audit("grant.ack", player.id, {"grantId": grant_id, "ackedBy": ACKED_BY_SERVER})
     return claimed
+
+
+def _holdings(entries: Sequence[dict[str, Any]]) -> Iterator[tuple[HoldingKind, str]]:
+    """The wallets and inventory rows that applying ``entries`` changes."""
+    for entry in entries:
+        if entry["type"] == "currency":
+            yield WALLET, entry["currencyKey"]
+        elif entry["type"] == "item":
+            yield INVENTORY, entry["itemKey"]
 
 
 def _check_catalog(ctx: OpContext, entries: Sequence[dict[str, Any]]) -> None:

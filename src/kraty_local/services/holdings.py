@@ -4,10 +4,15 @@ Wallet balances and inventory quantities behave the same way, so one function se
 change is a conditional ``UPDATE`` (never below zero, never past 2**63-1) that returns the new
 value, followed by an append-only ledger row and a ``*.changed`` outbox event, all in the
 caller's transaction.
+
+Row locks are taken in one global order wherever a transaction changes several holdings
+(:func:`lock_holdings`: wallets before inventory, then by key), so on PostgreSQL two such
+transactions wait for each other instead of deadlocking.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,6 +113,40 @@ def adjust_via_api(
     return value
 
 
+def lock_holdings(
+    ctx: OpContext, player: PlayerRef, holdings: Iterable[tuple[HoldingKind, str]]
+) -> None:
+    """Create (at zero) and lock every holding a multi-entry change will touch, in global order.
+
+    Call it before changing several holdings in one transaction; :func:`change_holding` then
+    finds its rows already locked by this transaction.
+    """
+    for kind, key in sorted(set(holdings), key=lambda holding: (holding[0].table.name, holding[1])):
+        _lock_holding(ctx, kind, player, key)
+
+
+def _lock_holding(ctx: OpContext, kind: HoldingKind, player: PlayerRef, key: str) -> int:
+    """Create the holding at zero if missing, lock its row, and return its current value."""
+    table = kind.table
+    insert_ignore(
+        ctx.conn,
+        table,
+        {
+            "id": new_id(),
+            "player_id": player.id,
+            kind.key_column: key,
+            kind.amount_column: 0,
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
+        },
+        ["player_id", kind.key_column],
+    )
+    row = select(table.c[kind.amount_column]).where(
+        table.c.player_id == player.id, table.c[kind.key_column] == key
+    )
+    return int(ctx.conn.execute(row.with_for_update()).scalar_one())
+
+
 def change_holding(
     ctx: OpContext,
     kind: HoldingKind,
@@ -133,22 +172,9 @@ def change_holding(
     """
     table = kind.table
     key_col, amount_col = table.c[kind.key_column], table.c[kind.amount_column]
-    insert_ignore(
-        ctx.conn,
-        table,
-        {
-            "id": new_id(),
-            "player_id": player.id,
-            kind.key_column: key,
-            kind.amount_column: 0,
-            "created_at": ctx.now,
-            "updated_at": ctx.now,
-        },
-        ["player_id", kind.key_column],
-    )
-    this_row = [table.c.player_id == player.id, key_col == key]
     # Lock the row first so the refusal below reports the value it was decided on.
-    available = ctx.conn.execute(select(amount_col).where(*this_row).with_for_update()).scalar_one()
+    available = _lock_holding(ctx, kind, player, key)
+    this_row = [table.c.player_id == player.id, key_col == key]
     guard = amount_col <= MAX_AMOUNT - delta if delta >= 0 else amount_col >= -delta
     values: dict[str, Any] = {kind.amount_column: amount_col + delta, "updated_at": ctx.now}
     if parameters is not None:
