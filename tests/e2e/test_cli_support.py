@@ -16,11 +16,11 @@ Runner = Callable[..., Result]
 
 
 @pytest.fixture
-def run(kraty: KratyLocal) -> Runner:
+def run(kraty_local: KratyLocal) -> Runner:
     def invoke(*args: str, stdin: str | None = None) -> Result:
-        env = {"KRATY_SERVER_KEY": kraty.api_key, "KRATY_BASE_URL": kraty.base_url}
+        env = {"KRATY_SERVER_KEY": kraty_local.api_key, "KRATY_BASE_URL": kraty_local.base_url}
         result = CliRunner().invoke(cli, list(args), env=env, input=stdin)
-        assert kraty.api_key not in result.output
+        assert kraty_local.api_key not in result.output
         return result
 
     return invoke
@@ -32,12 +32,12 @@ def test_ping(run: Runner) -> None:
     assert json.loads(result.output)["ok"] is True
 
 
-def test_credit_twice_with_one_key_applies_once(run: Runner, kraty: KratyLocal) -> None:
+def test_credit_twice_with_one_key_applies_once(run: Runner, kraty_local: KratyLocal) -> None:
     args = ("wallet", "credit", "p1", "gold", "250", "--idempotency-key", "ticket-7")
     first, second = run(*args), run(*args)
     assert json.loads(first.output) == {"economyKey": "gold", "balance": 250, "applied": True}
     assert json.loads(second.output) == {"economyKey": "gold", "balance": 250, "applied": False}
-    assert kraty.client.wallet.debit("p1", "gold", 250)["balance"] == 0
+    assert kraty_local.client.wallet.debit("p1", "gold", 250)["balance"] == 0
 
 
 def test_money_commands_require_an_idempotency_key(run: Runner) -> None:
@@ -59,8 +59,8 @@ def test_missing_key_is_a_usage_error() -> None:
     assert "KRATY_SERVER_KEY" in result.output
 
 
-def test_player_lookup_export_and_ban(run: Runner, kraty: KratyLocal, tmp_path: Path) -> None:
-    kraty.client.wallet.credit("p 1/x", "gems", 9, idempotency_key="r")
+def test_player_lookup_export_and_ban(run: Runner, kraty_local: KratyLocal, tmp_path: Path) -> None:
+    kraty_local.client.wallet.credit("p 1/x", "gems", 9, idempotency_key="r")
     snapshot = json.loads(run("players", "get", "p 1/x").output)
     assert snapshot["wallet"][0]["balance"] == 9
     target = tmp_path / "export.json"
