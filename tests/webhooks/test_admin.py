@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -17,6 +18,14 @@ from kraty_local.server import LocalServer
 from kraty_local.store.schema import webhook_endpoints
 
 from .receiver import Receiver
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
 
 
 @pytest.fixture
@@ -113,8 +122,7 @@ def test_listen_registers_a_temporary_endpoint_and_reports_each_delivery(
     )
     thread.start()
     try:
-        while not any(line.startswith("Webhook signing secret") for line in lines):
-            thread.join(0.01)
+        wait_until(lambda: any(line.startswith("Webhook signing secret") for line in lines))
         secret = next(line for line in lines if line.startswith("Webhook")).split(": ")[1]
         kraty.wallet.credit("p1", "gold", amount=5, idempotency_key="r1")
         server.dispatcher.drain()
@@ -126,8 +134,7 @@ def test_listen_registers_a_temporary_endpoint_and_reports_each_delivery(
                 secret=secret,
                 now=server.clock.now(),
             )
-        while sum("-> [200] delivered" in line for line in lines) < 2:
-            thread.join(0.01)
+        wait_until(lambda: sum("-> [200] delivered" in line for line in lines) == 2)
     finally:
         stop.set()
         thread.join()
