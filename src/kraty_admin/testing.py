@@ -9,7 +9,9 @@ Installed with ``kraty-admin[local]`` and registered automatically (``pytest11``
         assert snap["wallet"][0]["balance"] == 500
 
 Each test gets a fresh server on a real loopback socket, a fresh SQLite file, the default world
-(override the ``kraty_local_world`` fixture to change it) and a controllable clock.
+(override the ``kraty_local_world`` fixture to change it) and a controllable clock: calendar time
+(expiries, idempotency TTLs, webhook schedules) moves only by ``kraty_local.clock.advance(...)``,
+while rate-limit buckets refill in real time.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ def kraty_local(kraty_local_world: World, kraty_local_database: str) -> Iterator
     from kraty_local.clock import FakeClock
     from kraty_local.server import LocalServer
 
-    clock = FakeClock(datetime.now(timezone.utc))
+    clock = FakeClock(datetime.now(timezone.utc), real_intervals=True)
     with LocalServer(db=kraty_local_database, world=kraty_local_world, clock=clock) as server:
         client = KratyAdmin(api_key=server.api_key, base_url=server.base_url)
         try:

@@ -33,15 +33,21 @@ class SystemClock:
 
 
 class FakeClock:
-    """A clock that only moves when told to; thread-safe."""
+    """A clock that only moves when told to; thread-safe.
 
-    def __init__(self, start: datetime | None = None) -> None:
+    With ``real_intervals=True`` the monotonic clock (rate-limit refills) also follows real
+    time, so long test runs are not throttled forever, while the calendar (``now()``: expiries,
+    TTLs, webhook schedules) still moves only by :meth:`advance`.
+    """
+
+    def __init__(self, start: datetime | None = None, *, real_intervals: bool = False) -> None:
         """Start at ``start`` (default 2030-01-01T00:00:00Z); must be timezone-aware."""
         start = start or datetime(2030, 1, 1, tzinfo=timezone.utc)
         if start.tzinfo is None:
             raise ValueError("FakeClock needs a timezone-aware start")
         self._now = start.astimezone(timezone.utc)
         self._elapsed = 0.0
+        self._real_origin = time.monotonic() if real_intervals else None
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -50,9 +56,11 @@ class FakeClock:
             return self._now
 
     def monotonic(self) -> float:
-        """Seconds advanced since creation."""
+        """Seconds advanced since creation (plus real seconds, with ``real_intervals``)."""
         with self._lock:
-            return self._elapsed
+            if self._real_origin is None:
+                return self._elapsed
+            return self._elapsed + time.monotonic() - self._real_origin
 
     def advance(self, by: timedelta | float) -> None:
         """Move time forward by a ``timedelta`` or a number of seconds."""

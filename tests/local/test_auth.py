@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -150,3 +152,13 @@ def test_generated_key_survives_a_restart(database: str, clock: FakeClock) -> No
     with LocalServer(settings=settings) as second:
         assert second.api_key == key
         assert call(second, f"Bearer {key}").status_code == 200
+
+
+def test_fake_clock_with_real_intervals_refills_without_advancing() -> None:
+    clock = FakeClock(real_intervals=True)
+    before = clock.monotonic()
+    time.sleep(0.05)
+    assert clock.monotonic() - before >= 0.05
+    frozen = clock.now()
+    time.sleep(0.01)
+    assert clock.now() == frozen
