@@ -25,10 +25,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def local_server(db: str | None = None, *, workers: int = 1) -> Iterator[str]:
+def local_server(
+    db: str | None = None, *, workers: int = 1, world: Path | None = None
+) -> Iterator[str]:
     """Serve Kraty Local in a subprocess (a fresh SQLite file unless ``db`` is given).
 
-    Yields the base URL; the server key is :data:`BENCH_KEY`.
+    Yields the base URL; the server key is :data:`BENCH_KEY`. ``world``: a world file.
     """
     with tempfile.TemporaryDirectory(prefix="kraty-bench-") as scratch:
         port = free_port()
@@ -45,6 +47,7 @@ def local_server(db: str | None = None, *, workers: int = 1) -> Iterator[str]:
             target,
             "--workers",
             str(workers),
+            *(["--world", str(world)] if world else []),
         ]
         env = {**os.environ, "KRATY_LOCAL_SERVER_KEY": BENCH_KEY}
         process = subprocess.Popen(

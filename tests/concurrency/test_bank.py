@@ -1,11 +1,13 @@
 """The bank invariant under concurrent load, on SQLite and on PostgreSQL with several processes.
 
-A seeded random mix of wallet credits and debits, inventory grants and revokes, and mixed grants
-followed by acks runs from many threads, every request with its own idempotency key, some sent
-twice (racing, or later, as a client does after a lost response). Afterwards the books must
-balance: every balance and quantity equals the sum of its ledger rows and replays the ledger in
-id order without going negative, every key applied at most once, and the totals equal a
-sequential model of the acknowledged operations (a 409 debit or revoke changes nothing).
+A seeded random mix of wallet credits and debits, inventory grants and revokes, mixed grants
+followed by acks and, in the second mix, player merges and wallet migration batches, runs from
+many threads, every request with its own idempotency key, some sent twice (racing, or later, as a
+client does after a lost response). Afterwards the books must balance: every balance and quantity
+equals the sum of its ledger rows and replays the ledger in id order without going negative,
+every key applied at most once, and the totals equal a sequential model of the acknowledged
+operations (a 409 debit or revoke changes nothing): per player, or per currency and item across
+players when merges move holdings between them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import Engine, func, select
 
 from kraty_admin import KratyAdmin, RetryConfig
@@ -90,6 +93,37 @@ class MixedGrant:
         return {"idempotencyKey": self.key, "entries": entries, "sourceRefId": self.key}
 
 
+@dataclass(frozen=True)
+class Merge:
+    """Merge one player into another."""
+
+    key: str
+    source: str
+    target: str
+
+
+@dataclass(frozen=True)
+class MigrationBatch:
+    """Wallet migration rows ``(player, currency, amount)``, each keyed ``<key>-<index>``."""
+
+    key: str
+    rows: tuple[tuple[str, str, int], ...]
+
+    def body(self) -> dict[str, Any]:
+        """The request body."""
+        return {
+            "rows": [
+                {
+                    "externalPlayerId": player,
+                    "economyKey": currency,
+                    "amount": amount,
+                    "idempotencyKey": f"{self.key}-{i}",
+                }
+                for i, (player, currency, amount) in enumerate(self.rows)
+            ]
+        }
+
+
 class Bank:
     """Sends requests round robin over the cluster and records every final answer."""
 
@@ -99,11 +133,17 @@ class Bank:
         self.http = http
         self.answers: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
         self.changes: dict[str, Change] = {}
+        self.batches: dict[str, MigrationBatch] = {}
         self.acked: dict[str, MixedGrant] = {}  # grant id -> the grant
         self._lock = threading.Lock()
 
-    def post(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """POST like a client: retry 503 and lost connections with the same body and key."""
+    def post(
+        self, path: str, body: dict[str, Any], key: str | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """POST like a client: retry 503 and lost connections with the same body and key.
+
+        The answer is recorded under ``key`` (default: the body's ``idempotencyKey``).
+        """
         for attempt in range(40):
             try:
                 response = self.http.post(
@@ -116,7 +156,7 @@ class Bank:
             if response is not None and response.status_code != 503:
                 answer = (response.status_code, response.json())
                 with self._lock:
-                    self.answers[body["idempotencyKey"]].append(answer)
+                    self.answers[key or body["idempotencyKey"]].append(answer)
                 return answer
             time.sleep(0.02 * min(attempt + 1, 10))
         raise AssertionError(f"no answer for {path} after 40 attempts")
@@ -137,6 +177,8 @@ class Bank:
         if grant.resend:
             assert self.post(f"/players/{grant.player}/grants", grant.body()) == (201, created)
         status, acked = self.post(ack_path, ack_body)
+        if status == 404:  # merged away meanwhile: the grant now belongs to the merge target
+            return
         assert status == 200, acked
         assert acked["data"]["status"] == "claimed"
         if grant.resend:
@@ -144,14 +186,41 @@ class Bank:
         with self._lock:
             self.acked[grant_id] = grant
 
+    def merge(self, merge: Merge) -> None:
+        """Merge (404 when the source id is free at that moment)."""
+        path = f"/players/{merge.source}/merge-into/{merge.target}"
+        status, answer = self.post(path, {"idempotencyKey": merge.key})
+        assert status in (200, 404), answer
 
-def _plan(rng: random.Random) -> list[Callable[[Bank], None]]:
+    def migrate(self, batch: MigrationBatch) -> None:
+        """A wallet migration batch, sometimes twice."""
+        with self._lock:
+            self.batches[batch.key] = batch
+        status, answer = self.post("/migrate/wallet", batch.body(), key=batch.key)
+        assert status == 200, answer
+
+
+def _plan(rng: random.Random, *, merges: bool) -> list[Callable[[Bank], None]]:
     tasks: list[Callable[[Bank], None]] = []
     for n in range(OPERATIONS):
         key = f"op-{n}"
         player = rng.choice(PLAYERS)
         roll = rng.random()
-        if roll < 0.2:
+        if merges and roll < 0.04:
+            merge = Merge(key, player, rng.choice([p for p in PLAYERS if p != player]))
+            tasks.append(lambda bank, merge=merge: bank.merge(merge))
+            continue
+        if merges and roll < 0.12:
+            rows = tuple(
+                (rng.choice(PLAYERS), rng.choice(CURRENCIES), rng.randint(1, 40))
+                for _ in range(rng.randint(1, 4))
+            )
+            batch = MigrationBatch(key, rows)
+            tasks.append(lambda bank, batch=batch: bank.migrate(batch))
+            if rng.random() < RESEND_SHARE:
+                tasks.insert(rng.randint(0, len(tasks)), lambda bank, b=batch: bank.migrate(b))
+            continue
+        if roll < 0.3:
             entries = tuple(
                 ("wallets", rng.choice(CURRENCIES), rng.randint(1, 30))
                 if rng.random() < 0.5
@@ -207,10 +276,13 @@ def audit_books(engine: Engine) -> tuple[dict[Holding, int], Counter[str], Count
     return held, per_ref, per_grant
 
 
-def test_books_balance_under_concurrent_load(cluster: Cluster) -> None:
-    tasks = _plan(random.Random(SEED))
+@pytest.mark.parametrize("merges", [False, True], ids=["direct", "merges-migration"])
+def test_books_balance_under_concurrent_load(cluster: Cluster, merges: bool) -> None:
+    tasks = _plan(random.Random(SEED), merges=merges)
     with httpx.Client(timeout=60) as http:
         bank = Bank(cluster, http)
+        for player in PLAYERS:  # migration rows need existing players
+            bank.change(Change(f"open-{player}", "wallets", player, "gold", 100))
         with ThreadPoolExecutor(THREADS) as pool:
             for done in [pool.submit(task, bank) for task in tasks]:
                 done.result()
@@ -237,10 +309,30 @@ def test_books_balance_under_concurrent_load(cluster: Cluster) -> None:
         assert per_grant[grant_id] == len(grant.entries), grant
         for table, target, amount in grant.entries:
             expected[(table, grant.player, target)] += amount
+    for key, batch in bank.batches.items():
+        outcomes = [body["data"] for _, body in bank.answers[key]]
+        assert all(o["applied"] + o["skipped"] + o["failed"] == len(batch.rows) for o in outcomes)
+        applied = [per_ref[f"{key}-{i}"] for i in range(len(batch.rows))]
+        assert set(applied) <= {0, 1}, (key, applied)
+        assert sum(o["applied"] for o in outcomes) == sum(applied), (key, outcomes)
+        for (player, currency, amount), once in zip(batch.rows, applied, strict=True):
+            expected[("wallets", player, currency)] += amount * once
+    if merges:  # merges move holdings between players: compare totals per currency and item
+        held = _across_players(held)
+        expected = Counter(_across_players(expected))
     assert {h: v for h, v in held.items() if v} == {h: v for h, v in expected.items() if v}
     with cluster.engine.connect() as conn:
         stored = conn.execute(select(func.count()).select_from(idempotency_keys)).scalar_one()
-    assert stored == len(bank.answers)  # one row per key sent, duplicates included
+    # one row per key sent, except batches (keyed per row) and 404s for a missing player (unstored)
+    keyed = {k for k, a in bank.answers.items() if k not in bank.batches and a[0][0] != 404}
+    assert stored == len(keyed)
+
+
+def _across_players(amounts: dict[Holding, int]) -> dict[Holding, int]:
+    totals: Counter[Holding] = Counter()
+    for (table, _, key), amount in amounts.items():
+        totals[(table, "*", key)] += amount
+    return dict(totals)
 
 
 def test_64_concurrent_duplicates_apply_once(cluster: Cluster) -> None:

@@ -5,9 +5,10 @@ change is a conditional ``UPDATE`` (never below zero, never past 2**63-1) that r
 value, followed by an append-only ledger row and a ``*.changed`` outbox event, all in the
 caller's transaction.
 
-Row locks are taken in one global order wherever a transaction changes several holdings
-(:func:`lock_holdings`: wallets before inventory, then by key), so on PostgreSQL two such
-transactions wait for each other instead of deadlocking.
+Wherever a transaction changes several holdings it locks them up front in one global order:
+wallets before inventory, each table in primary-key order (:func:`lock_holdings` for acks,
+:func:`lock_players_holdings` for merges, the same ``ORDER BY id FOR UPDATE`` in migration
+batches), so on PostgreSQL two such transactions wait for each other instead of deadlocking.
 """
 
 from __future__ import annotations
@@ -118,19 +119,40 @@ def lock_holdings(
 ) -> None:
     """Create (at zero) and lock every holding a multi-entry change will touch, in global order.
 
-    Call it before changing several holdings in one transaction; :func:`change_holding` then
-    finds its rows already locked by this transaction.
+    Call it before changing several holdings of one player in one transaction;
+    :func:`change_holding` then finds its rows already locked by this transaction.
     """
-    for kind, key in sorted(set(holdings), key=lambda holding: (holding[0].table.name, holding[1])):
-        _lock_holding(ctx, kind, player, key)
+    wanted = sorted(set(holdings), key=lambda holding: (holding[0].table.name, holding[1]))
+    for kind, key in wanted:
+        _create_if_missing(ctx, kind, player, key)
+    for kind in (WALLET, INVENTORY):
+        keys = [key for of_kind, key in wanted if of_kind is kind]
+        if keys:
+            table = kind.table
+            ctx.conn.execute(
+                select(table.c.id)
+                .where(table.c.player_id == player.id, table.c[kind.key_column].in_(keys))
+                .order_by(table.c.id)
+                .with_for_update()
+            ).all()
 
 
-def _lock_holding(ctx: OpContext, kind: HoldingKind, player: PlayerRef, key: str) -> int:
-    """Create the holding at zero if missing, lock its row, and return its current value."""
-    table = kind.table
+def lock_players_holdings(ctx: OpContext, player_ids: Iterable[str]) -> None:
+    """Lock every existing holding of these players, in global order (before a merge)."""
+    for kind in (WALLET, INVENTORY):
+        table = kind.table
+        ctx.conn.execute(
+            select(table.c.id)
+            .where(table.c.player_id.in_(list(player_ids)))
+            .order_by(table.c.id)
+            .with_for_update()
+        ).all()
+
+
+def _create_if_missing(ctx: OpContext, kind: HoldingKind, player: PlayerRef, key: str) -> None:
     insert_ignore(
         ctx.conn,
-        table,
+        kind.table,
         {
             "id": new_id(),
             "player_id": player.id,
@@ -141,10 +163,6 @@ def _lock_holding(ctx: OpContext, kind: HoldingKind, player: PlayerRef, key: str
         },
         ["player_id", kind.key_column],
     )
-    row = select(table.c[kind.amount_column]).where(
-        table.c.player_id == player.id, table.c[kind.key_column] == key
-    )
-    return int(ctx.conn.execute(row.with_for_update()).scalar_one())
 
 
 def change_holding(
@@ -172,9 +190,10 @@ def change_holding(
     """
     table = kind.table
     key_col, amount_col = table.c[kind.key_column], table.c[kind.amount_column]
-    # Lock the row first so the refusal below reports the value it was decided on.
-    available = _lock_holding(ctx, kind, player, key)
+    _create_if_missing(ctx, kind, player, key)
     this_row = [table.c.player_id == player.id, key_col == key]
+    # Lock the row first so the refusal below reports the value it was decided on.
+    available = ctx.conn.execute(select(amount_col).where(*this_row).with_for_update()).scalar_one()
     guard = amount_col <= MAX_AMOUNT - delta if delta >= 0 else amount_col >= -delta
     values: dict[str, Any] = {kind.amount_column: amount_col + delta, "updated_at": ctx.now}
     if parameters is not None:

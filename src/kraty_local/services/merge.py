@@ -39,7 +39,13 @@ from kraty_local.errors import ApiError
 from kraty_local.services import tombstones
 from kraty_local.services.context import OpContext, new_id
 from kraty_local.services.erasure import SOCIAL_LINKS
-from kraty_local.services.holdings import INVENTORY, WALLET, HoldingKind, change_holding
+from kraty_local.services.holdings import (
+    INVENTORY,
+    WALLET,
+    HoldingKind,
+    change_holding,
+    lock_players_holdings,
+)
 from kraty_local.services.players import PlayerRef
 from kraty_local.store.schema import (
     attempts,
@@ -63,7 +69,9 @@ def merge(ctx: OpContext, from_external_id: str, to_external_id: str) -> MergeRe
             players.c.external_player_id.in_([from_external_id, to_external_id]),
         )
         .order_by(players.c.id)
-        .with_for_update()
+        # FOR NO KEY UPDATE on PostgreSQL: writes that only reference these players (ledger and
+        # grant rows take a KEY SHARE lock through their foreign keys) are not blocked by it.
+        .with_for_update(key_share=True)
     ).all()
     by_external_id = {row.external_player_id: row for row in locked}
     target = by_external_id.get(to_external_id)
@@ -82,6 +90,8 @@ def merge(ctx: OpContext, from_external_id: str, to_external_id: str) -> MergeRe
 def _merge(ctx: OpContext, source: Row[Any], target: Row[Any]) -> MergeResult:
     source_ref = PlayerRef(source.id, source.external_player_id)
     target_ref = PlayerRef(target.id, target.external_player_id)
+    # Concurrent writes to either player wait from here on: the amounts read below stay current.
+    lock_players_holdings(ctx, [source.id, target.id])
     wallets_merged = _move_holdings(ctx, WALLET, source_ref, target_ref)
     items_merged = _move_holdings(ctx, INVENTORY, source_ref, target_ref)
     conn = ctx.conn
@@ -135,8 +145,11 @@ def _move_holdings(ctx: OpContext, kind: HoldingKind, source: PlayerRef, target:
     """Move every non-zero holding of ``kind``; return how many moved."""
     table = kind.table
     key_col, amount_col = table.c[kind.key_column], table.c[kind.amount_column]
-    held = ctx.conn.execute(
-        select(table).where(table.c.player_id == source.id, amount_col > 0).order_by(key_col)
+    held = ctx.conn.execute(  # FOR UPDATE too: covers holdings created since the lock above
+        select(table)
+        .where(table.c.player_id == source.id, amount_col > 0)
+        .order_by(key_col)
+        .with_for_update()
     ).all()
     target_parameters: dict[str, Any] = {}
     if kind is INVENTORY:
