@@ -5,7 +5,13 @@ The SDK returns the wire shape as-is: keys stay camelCase, timestamps are ISO-86
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict
+import sys
+from typing import Any, Literal
+
+if sys.version_info >= (3, 12):
+    from typing import TypedDict
+else:  # pydantic (Kraty Local) needs this TypedDict before 3.12; httpx brings the package
+    from typing_extensions import TypedDict
 
 JSONObject = dict[str, Any]
 
@@ -86,15 +92,20 @@ class MigrateInventoryRow(_MigrateInventoryRowBase, total=False):
 # --- responses -------------------------------------------------------------------------------
 
 
-class GrantContents(TypedDict):
+class _GrantContentsBase(TypedDict):
+    entries: list[JSONObject]
+
+
+class GrantContents(_GrantContentsBase, total=False):
     """What a grant holds: the entries as sent (a rolled crate lists what it rolled)."""
 
-    entries: list[JSONObject]
+    crateItemKey: str
+    quantity: int
 
 
 class _GrantBase(TypedDict):
     id: str
-    kind: Literal["reward", "crate"]
+    kind: str
     contents: GrantContents
     sourceKind: str
     sourceRefId: str | None
@@ -144,10 +155,16 @@ class _LobbyBase(TypedDict):
     endsAt: str | None
 
 
+class LobbyParticipant(TypedDict):
+    """A player seated in a lobby."""
+
+    externalPlayerId: str
+
+
 class Lobby(_LobbyBase, total=False):
     """A lobby; Kraty Local adds ``participants`` when it is read."""
 
-    participants: list[JSONObject]
+    participants: list[LobbyParticipant]
 
 
 class PlayerInfo(TypedDict):
@@ -203,17 +220,54 @@ class PlayerDeletion(TypedDict):
     status: Literal["erased", "no_op_already_erased", "no_op_never_existed"]
 
 
-class PlayerExport(TypedDict):
-    """``players.export``: the GDPR Article 15 bundle (each list capped at 1,000 rows)."""
+class _ExportedPlayerBase(TypedDict):
+    id: str
+    externalPlayerId: str
+    studioId: str
+    gameId: str
+    firstSeenAt: str | None
+    lastSeenAt: str | None
+    lastContextSnapshot: Any
+    registeredAt: str | None
+    secretRotatedAt: str | None
+    deletedAt: str | None
 
+
+class ExportedPlayer(_ExportedPlayerBase, total=False):
+    """The player row of an export; Kraty Local adds timestamps, the ban and the identity."""
+
+    createdAt: str
+    updatedAt: str
+    bannedAt: str | None
+    banReason: str | None
+    syntheticIdentity: SyntheticIdentity | None
+
+
+class _PlayerExportBase(TypedDict):
     schemaVersion: int
     exportedAt: str
-    player: JSONObject
+    player: ExportedPlayer
     attempts: list[JSONObject]
-    grants: list[JSONObject]
+    grants: list[Grant]
     inventory: list[JSONObject]
-    wallet: list[JSONObject]
+    wallet: list[WalletHolding]
     lobbies: list[JSONObject]
+
+
+class PlayerExport(_PlayerExportBase, total=False):
+    """``players.export``: the GDPR Article 15 bundle (each list capped at 1,000 rows).
+
+    Kraty Local adds the ledgers, the audit trail, the social lists and ``truncated`` (the
+    lists that hit the cap).
+    """
+
+    walletLedger: list[JSONObject]
+    inventoryLedger: list[JSONObject]
+    audit: list[JSONObject]
+    friends: list[Friend]
+    friendRequests: FriendRequests
+    blocks: list[Block]
+    truncated: list[str]
 
 
 class BanResult(TypedDict):
@@ -265,14 +319,48 @@ class IdentityResult(TypedDict):
     """``players.set_identity``."""
 
     externalPlayerId: str
-    syntheticIdentity: JSONObject
+    syntheticIdentity: SyntheticIdentity
+
+
+class Friend(TypedDict):
+    """One friend of a player."""
+
+    playerId: str
+    externalPlayerId: str
+    since: str
+
+
+class FriendRequest(TypedDict):
+    """A pending friend request."""
+
+    id: str
+    fromExternalPlayerId: str
+    toExternalPlayerId: str
+    status: str
+    createdAt: str
+    updatedAt: str
 
 
 class FriendRequests(TypedDict):
     """``players.friend_requests``."""
 
-    incoming: list[JSONObject]
-    outgoing: list[JSONObject]
+    incoming: list[FriendRequest]
+    outgoing: list[FriendRequest]
+
+
+class Block(TypedDict):
+    """A player this player has blocked."""
+
+    playerId: str
+    externalPlayerId: str
+    blockedAt: str
+
+
+class SyntheticIdentity(TypedDict):
+    """A player's display identity."""
+
+    name: str
+    avatar: str | None
 
 
 class MigrationFailureError(TypedDict):
@@ -316,24 +404,40 @@ class ScoreResult(TypedDict):
     rank: int | None
 
 
+class Attempt(TypedDict):
+    """A player's attempt at an event."""
+
+    id: str
+    attemptId: str
+    eventKey: str
+    externalPlayerId: str
+    status: Literal["active", "completed", "expired"]
+    metricValue: int | float
+    metrics: dict[str, int | float]
+    milestonesFired: list[str]
+    startedAt: str
+    lastProgressAt: str | None
+    finishedAt: str | None
+
+
 class MilestoneFired(TypedDict):
     """A milestone reached by a progress report, with the grants it made."""
 
     key: str
-    grants: list[JSONObject]
+    grants: list[Grant]
 
 
 class ProgressResult(TypedDict):
     """``events.report_progress``."""
 
-    attempt: JSONObject
+    attempt: Attempt
     milestonesFired: list[MilestoneFired]
 
 
 class FinishResult(TypedDict):
     """``events.finish``."""
 
-    attempt: JSONObject
+    attempt: Attempt
     outcome: Literal["completed", "expired"]
 
 
@@ -343,7 +447,7 @@ class PingKey(TypedDict):
     id: str
     prefix: str
     permissionSet: str
-    environment: Literal["live", "test"]
+    environment: str
     studioId: str
     gameId: str | None
 

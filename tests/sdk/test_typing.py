@@ -126,7 +126,11 @@ def test_usage_type_checks_strictly(tmp_path: Path, pytestconfig: pytest.Config)
     }, stdout
     assert is_typed_dict(revealed["SYNC_CREDIT"], "WalletChange", WALLET_CHANGE_KEYS)
     assert is_typed_dict(revealed["SYNC_PING"], "Ping", ["ok", "apiKey"])
-    assert revealed["SYNC_FRIENDS"].replace("builtins.", "") == "list[dict[str, Any]]"
+    friends = revealed["SYNC_FRIENDS"].replace("builtins.", "")
+    assert friends.startswith("list[") and friends.endswith("]"), friends
+    assert is_typed_dict(
+        friends[len("list[") : -1], "Friend", ["playerId", "externalPlayerId", "since"]
+    )
     pending = revealed["ASYNC_CREDIT"]
     prefix = "typing.Awaitable["
     assert pending.startswith(prefix)

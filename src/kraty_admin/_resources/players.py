@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from kraty_admin._core import Call, compact, path
 from kraty_admin._resources._endpoint import Resource, endpoint
 from kraty_admin.types import (
     BanResult,
+    Block,
+    Friend,
     FriendRequests,
     IdentityResult,
-    JSONObject,
     MergeResult,
     PlayerDeletion,
     PlayerExport,
@@ -81,7 +82,7 @@ def _set_identity(
     return Call.put(path("players", external_player_id, "identity"), body, idempotency_key)
 
 
-def _friends(external_player_id: str) -> Call[list[JSONObject]]:
+def _friends(external_player_id: str) -> Call[list[Friend]]:
     """The player's friends."""
     return Call.get(path("players", external_player_id, "friends"), pick="friends")
 
@@ -91,7 +92,7 @@ def _friend_requests(external_player_id: str) -> Call[FriendRequests]:
     return Call.get(path("players", external_player_id, "friends", "requests"))
 
 
-def _blocks(external_player_id: str) -> Call[list[dict[str, Any]]]:
+def _blocks(external_player_id: str) -> Call[list[Block]]:
     """The players this player has blocked."""
     return Call.get(path("players", external_player_id, "blocks"), pick="blocks")
 
