@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 
 from kraty_local.clock import FakeClock
 from kraty_local.server import LocalServer
-from kraty_local.services import wallet as wallet_service
+from kraty_local.services import holdings
 from kraty_local.settings import Settings
 from kraty_local.store.schema import idempotency_keys, wallet_ledger, wallets
 
@@ -150,7 +150,7 @@ def test_unhandled_error_is_500_envelope_and_not_stored(
         raise RuntimeError("boom")
 
     with monkeypatch.context() as patch:
-        patch.setattr(wallet_service, "credit", boom)
+        patch.setattr(holdings, "api_change", boom)
         failed = client.post(CREDIT, json={"amount": 5, "idempotencyKey": "k"})
     retried = client.post(CREDIT, json={"amount": 5, "idempotencyKey": "k"})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kraty_local.api import grants, inventory, lobbies, migrate, ping, players, scoring, wallet
+from kraty_local.api import grants, holdings, lobbies, migrate, ping, players, scoring
 from kraty_local.api.models import ERROR_RESPONSES
 
 API_PREFIX = "/server/v1"
@@ -13,6 +13,6 @@ API_PREFIX = "/server/v1"
 def server_v1_router() -> APIRouter:
     """Every ``/server/v1`` route."""
     router = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
-    for module in (ping, wallet, inventory, grants, lobbies, migrate, scoring, players):
+    for module in (ping, holdings, grants, lobbies, migrate, scoring, players):
         router.include_router(module.router)
     return router

@@ -59,20 +59,38 @@ class IdempotentBody(Body):
         return self.model_dump(mode="json", exclude_unset=True, exclude={"idempotencyKey"})
 
 
-class WalletChangeIn(IdempotentBody):
+class HoldingChangeIn(IdempotentBody):
+    """What wallet and inventory changes share; ``units`` is the amount or quantity."""
+
+    reason: Text | None = None
+    sourceRefId: Text | None = None
+
+    @property
+    def units(self) -> int:
+        """How much to add or take."""
+        raise NotImplementedError
+
+
+class WalletChangeIn(HoldingChangeIn):
     """Body of wallet credit/debit."""
 
     amount: Amount
-    reason: Text | None = None
-    sourceRefId: Text | None = None
+
+    @property
+    def units(self) -> int:
+        """The amount."""
+        return self.amount
 
 
-class InventoryChangeIn(IdempotentBody):
+class InventoryChangeIn(HoldingChangeIn):
     """Body of inventory grant/revoke."""
 
     quantity: Amount
-    reason: Text | None = None
-    sourceRefId: Text | None = None
+
+    @property
+    def units(self) -> int:
+        """The quantity."""
+        return self.quantity
 
 
 class CurrencyEntry(Body):

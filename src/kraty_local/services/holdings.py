@@ -75,7 +75,7 @@ INVENTORY = HoldingKind(
 )
 
 
-def adjust_via_api(
+def api_change(
     ctx: OpContext,
     kind: HoldingKind,
     external_player_id: str,
@@ -85,8 +85,11 @@ def adjust_via_api(
     action: str,
     reason: str | None,
     source_ref_id: str | None,
-) -> int:
-    """A direct server-API change: catalog check (storable 404), implicit player, audit row."""
+) -> dict[str, Any]:
+    """Wallet credit/debit or inventory grant/revoke, answered in the wire shape.
+
+    Checks the catalog (a storable 404), creates the player if needed, and writes the audit row.
+    """
     if not kind.known(ctx, key):
         raise ApiError(404, "not_found", f"Unknown {kind.noun} {key!r}.", storable=True)
     player = ensure_player(ctx, external_player_id)
@@ -111,7 +114,7 @@ def adjust_via_api(
             "sourceRefId": source_ref_id,
         },
     )
-    return value
+    return {kind.wire_key: key, kind.wire_amount: value, "applied": True}
 
 
 def lock_holdings(
@@ -249,3 +252,4 @@ def change_holding(
         },
     )
     return new_value
+

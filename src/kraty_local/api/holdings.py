@@ -1,0 +1,67 @@
+"""Wallet credit/debit and inventory grant/revoke: one route shape for both kinds of holding."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from fastapi.responses import JSONResponse
+
+from kraty_local.api.deps import PlayerCall
+from kraty_local.api.models import Envelope, HoldingChangeIn, InventoryChangeIn, WalletChangeIn
+from kraty_local.api.routing import PLAYER_PATH
+from kraty_local.services import holdings
+from kraty_local.services.holdings import INVENTORY, WALLET, HoldingKind
+from kraty_local.wire import InventoryChange, WalletChange
+
+router = APIRouter()
+
+
+def _add_route(
+    kind: HoldingKind,
+    area: str,
+    verb: str,
+    sign: int,
+    body_model: type[HoldingChangeIn],
+    response_model: Any,
+    summary: str,
+) -> None:
+    def change(player_id: str, key: str, body: HoldingChangeIn, call: PlayerCall) -> JSONResponse:
+        return call.idempotent(
+            body,
+            lambda ctx: holdings.api_change(
+                ctx,
+                kind,
+                player_id,
+                key,
+                sign * body.units,
+                action=f"{area}.{verb}",
+                reason=body.reason,
+                source_ref_id=body.sourceRefId,
+            ),
+        )
+
+    # FastAPI reads the live annotations: validate the concrete body model, and document the
+    # path parameter under its real name (economy_key / item_key).
+    change.__annotations__["body"] = body_model
+    change.__annotations__["key"] = Annotated[str, Path(alias=kind.key_column)]
+    router.add_api_route(
+        f"{PLAYER_PATH}/{area}/{{{kind.key_column}:segment}}/{verb}",
+        change,
+        methods=["POST"],
+        response_model=response_model,
+        name=f"{area}_{verb}",
+        operation_id=f"{area}_{verb}",
+        summary=summary,
+        tags=[area],
+    )
+
+
+_WALLET = Envelope[WalletChange]
+_INVENTORY = Envelope[InventoryChange]
+_add_route(WALLET, "wallet", "credit", 1, WalletChangeIn, _WALLET, "Credit a currency (mint).")
+_add_route(WALLET, "wallet", "debit", -1, WalletChangeIn, _WALLET, "Debit; 409 below zero.")
+_add_route(INVENTORY, "inventory", "grant", 1, InventoryChangeIn, _INVENTORY, "Grant items.")
+_add_route(
+    INVENTORY, "inventory", "revoke", -1, InventoryChangeIn, _INVENTORY, "Revoke; 409 below zero."
+)
