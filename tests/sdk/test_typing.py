@@ -127,7 +127,8 @@ def test_usage_type_checks_strictly(tmp_path: Path, pytestconfig: pytest.Config)
     assert is_typed_dict(revealed["SYNC_CREDIT"], "WalletChange", WALLET_CHANGE_KEYS)
     assert is_typed_dict(revealed["SYNC_PING"], "Ping", ["ok", "apiKey"])
     friends = revealed["SYNC_FRIENDS"].replace("builtins.", "")
-    assert friends.startswith("list[") and friends.endswith("]"), friends
+    assert friends.startswith("list["), friends
+    assert friends.endswith("]"), friends
     assert is_typed_dict(
         friends[len("list[") : -1], "Friend", ["playerId", "externalPlayerId", "since"]
     )
