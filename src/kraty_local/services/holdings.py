@@ -252,4 +252,3 @@ def change_holding(
         },
     )
     return new_value
-
