@@ -1,0 +1,30 @@
+"""Run every benchmark and print its table (PostgreSQL rows need ``KRATY_TEST_PG_URL``):
+
+    .ci/with-postgres uv run --all-extras python -m benchmarks
+
+Figures are measurements on whatever machine runs this, never assertions.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from benchmarks import credits, migration_engine, webhooks_throughput
+
+SUITE = [
+    ("Bulk import: the product page's loop vs the streaming engine", migration_engine.main),
+    ("Wallet credits under concurrency", credits.main),
+    ("Webhook delivery", webhooks_throughput.main),
+]
+
+
+def main() -> None:
+    """Run each benchmark with its default arguments."""
+    for title, run in SUITE:
+        print(f"\n## {title}\n", flush=True)
+        sys.argv = [sys.argv[0]]
+        run()
+
+
+if __name__ == "__main__":
+    main()
