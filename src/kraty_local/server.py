@@ -132,10 +132,11 @@ class LocalServer:
 
 def serve(host: str, port: int, db: str, world: World, *, announce: bool = True) -> None:
     """Serve Kraty Local in the foreground until interrupted (the CLI's ``local serve``)."""
+    supplied = bool(os.environ.get(SERVER_KEY_ENV))
     app = create_app(Settings(database=db, world=world))
     runtime: Runtime = app.state.runtime
     if announce:
-        _announce(host, port, db, runtime.server_key)
+        _announce(host, port, db, runtime.server_key, supplied=supplied)
     try:
         uvicorn.run(app, host=host, port=port, log_level="info", lifespan="off")
     finally:
@@ -157,6 +158,7 @@ def serve_workers(
             "SQLite allows one writer at a time, so serve it with one worker"
         )
     world = load_world(world_file) if world_file else default_world()
+    supplied = bool(os.environ.get(SERVER_KEY_ENV))
     runtime = Runtime.start(Settings(database=db, world=world, webhook_poll_seconds=None))
     runtime.close()
     os.environ[DATABASE_ENV] = db
@@ -164,7 +166,7 @@ def serve_workers(
     if world_file:
         os.environ[WORLD_FILE_ENV] = str(Path(world_file).resolve())
     if announce:
-        _announce(host, port, db, runtime.server_key, workers=workers)
+        _announce(host, port, db, runtime.server_key, supplied=supplied, workers=workers)
     uvicorn.run(
         "kraty_local.app:create_app_from_env",
         factory=True,
@@ -175,11 +177,21 @@ def serve_workers(
     )
 
 
-def _announce(host: str, port: int, db: str, server_key: str, *, workers: int = 1) -> None:
+def _announce(
+    host: str, port: int, db: str, server_key: str, *, supplied: bool, workers: int = 1
+) -> None:
+    """Print where to connect. A key Kraty Local generated for itself is shown so it can be
+    copied; a key the operator supplied in the environment is never echoed back."""
     base_url = f"http://{host}:{port}"
     processes = f", {workers} worker processes" if workers > 1 else ""
     print(f"Kraty Local listening on {base_url}  (database: {db}{processes})")
-    print(f"Server key: {server_key}")
+    if supplied:
+        prefix = server_key.split(".", 1)[0]
+        print(f"Server key: {prefix}.… (from ${SERVER_KEY_ENV})")
+        key_expression = f'os.environ["{SERVER_KEY_ENV}"]'
+    else:
+        print(f"Server key (generated for this database): {server_key}")
+        key_expression = f'"{server_key}"'
     print("Python:")
     print("    from kraty_admin import KratyAdmin")
-    print(f'    kraty = KratyAdmin(api_key="{server_key}", base_url="{base_url}")')
+    print(f'    kraty = KratyAdmin(api_key={key_expression}, base_url="{base_url}")')

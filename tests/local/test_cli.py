@@ -12,7 +12,7 @@ from kraty_admin.cli._app import cli
 from kraty_local import server as server_module
 
 
-def test_serve_announces_url_key_and_snippet(
+def test_serve_announces_url_and_a_supplied_key_only_by_its_prefix(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served: list[object] = []
@@ -24,10 +24,29 @@ def test_serve_announces_url_key_and_snippet(
 
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8999" in result.output
-    assert "kl_cli.s3cret" in result.output
-    assert 'KratyAdmin(api_key="kl_cli.s3cret", base_url="http://127.0.0.1:8999")' in result.output
+    assert "s3cret" not in result.output
+    assert "kl_cli.… (from $KRATY_LOCAL_SERVER_KEY)" in result.output
+    snippet = (
+        'KratyAdmin(api_key=os.environ["KRATY_LOCAL_SERVER_KEY"], base_url="http://127.0.0.1:8999")'
+    )
+    assert snippet in result.output
     assert served == [{"host": "127.0.0.1", "port": 8999, "log_level": "info", "lifespan": "off"}]
     assert db.exists()
+
+
+def test_serve_shows_the_key_it_generated_so_it_can_be_copied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server_module.uvicorn, "run", lambda app, **kw: None)
+    monkeypatch.delenv("KRATY_LOCAL_SERVER_KEY", raising=False)
+    db = tmp_path / "cli.sqlite"
+
+    first = CliRunner().invoke(cli, ["local", "serve", "--db", str(db)])
+    again = CliRunner().invoke(cli, ["local", "serve", "--db", str(db)])
+
+    key = first.output.split("Server key (generated for this database): ")[1].split()[0]
+    assert f'KratyAdmin(api_key="{key}"' in first.output
+    assert key in again.output  # generated once, kept in the database
 
 
 def test_serve_rejects_a_bad_world_file(tmp_path: Path) -> None:
