@@ -81,7 +81,8 @@ def _fulfilment(demo: Walkthrough) -> None:
         "IAP fulfilment",
         "Credit 500 gold for an App Store receipt; the receipt id is the idempotency key.",
         f'kraty.wallet.credit("{_PLAYER}", "gold", amount=500, reason="iap",\n'
-        f'                    source_ref_id="{_RECEIPT}", idempotency_key="{_RECEIPT}")',
+        f'                    source_ref_id="{_RECEIPT}",\n'
+        f'                    idempotency_key="{_RECEIPT}")',
     )
     out = kraty.wallet.credit(
         _PLAYER, "gold", amount=500, reason="iap", source_ref_id=_RECEIPT, idempotency_key=_RECEIPT
@@ -103,7 +104,8 @@ def _fulfilment(demo: Walkthrough) -> None:
     demo.step(
         "Idempotency conflict",
         "A misconfigured retry sends a different amount under the same key.",
-        f'kraty.wallet.credit("{_PLAYER}", "gold", amount=5000, idempotency_key="{_RECEIPT}")',
+        f'kraty.wallet.credit("{_PLAYER}", "gold", amount=5000,\n'
+        f'                    idempotency_key="{_RECEIPT}")',
     )
     err = demo.expect_error(
         lambda: kraty.wallet.credit(
@@ -125,7 +127,8 @@ def _inventory(demo: Walkthrough) -> None:
         "Inventory grant and chargeback",
         "Grant 10 potions, revoke them on a chargeback, then try once more.",
         f'kraty.inventory.grant("{_PLAYER}", "health_potion", quantity=10,\n'
-        '                      reason="iap_potion_pack", idempotency_key="apple_receipt_xyz")\n'
+        '                      reason="iap_potion_pack",\n'
+        '                      idempotency_key="apple_receipt_xyz")\n'
         f'kraty.inventory.revoke("{_PLAYER}", "health_potion", quantity=10,\n'
         '                       reason="chargeback", idempotency_key="chargeback_xyz")',
     )
@@ -155,7 +158,8 @@ def _grants(demo: Walkthrough) -> None:
     demo.step(
         "Mixed grant and server-side claim",
         "Currencies, items and crates in one atomic grant, claimed by the server.",
-        f'grant = kraty.grants.create("{_PLAYER}", idempotency_key="iap_starter_pack", entries=[\n'
+        f'grant = kraty.grants.create("{_PLAYER}", idempotency_key="iap_starter_pack",\n'
+        "                            entries=[\n"
         '    {"type": "currency", "currencyKey": "gold", "amount": 500},\n'
         '    {"type": "currency", "currencyKey": "gems", "amount": 50},\n'
         '    {"type": "item", "itemKey": "starter_chest", "quantity": 1},\n'
@@ -223,7 +227,8 @@ def _moderation(demo: Walkthrough) -> None:
     demo.step(
         "Merge a guest account",
         "The player signed in on a second device as a guest who bought 250 gold.",
-        'kraty.wallet.credit("guest_7", "gold", amount=250, idempotency_key="guest_receipt")\n'
+        'kraty.wallet.credit("guest_7", "gold", amount=250,\n'
+        '                    idempotency_key="guest_receipt")\n'
         f'kraty.players.merge("guest_7", "{_PLAYER}")',
     )
     kraty.wallet.credit("guest_7", "gold", amount=250, idempotency_key="guest_receipt")
@@ -238,7 +243,8 @@ def _migration(demo: Walkthrough, rows: int) -> None:
     demo.step(
         "Bulk import from another platform",
         f"Stream {rows:,} players, then {rows:,} wallet balances, 1,000 rows per request.",
-        'kraty.migrate.players_all({"externalPlayerId": f"pf_{i}", "idempotencyKey": f"pf_{i}"}\n'
+        'kraty.migrate.players_all({"externalPlayerId": f"pf_{i}",\n'
+        '                           "idempotencyKey": f"pf_{i}"}\n'
         "                          for i in range(n))\n"
         'kraty.migrate.wallet_all({"externalPlayerId": f"pf_{i}", "economyKey": "gold",\n'
         '                          "amount": 100, "idempotencyKey": f"pf_{i}:gold"}\n'
