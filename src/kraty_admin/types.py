@@ -105,7 +105,7 @@ class GrantContents(_GrantContentsBase, total=False):
 
 class _GrantBase(TypedDict):
     id: str
-    kind: str
+    kind: Literal["reward", "crate"]
     contents: GrantContents
     sourceKind: str
     sourceRefId: str | None
@@ -143,14 +143,13 @@ class WalletChange(TypedDict):
 class _LobbyBase(TypedDict):
     id: str
     eventId: str
-    eventWindowId: str | None
+    eventWindowId: str
     leaderboardId: str | None
     mode: str
-    status: Literal["forming", "active", "closed"]
+    status: str
     capacity: int
     fillBy: str | None
     participantCount: int
-    botSlots: int
     startedAt: str | None
     endsAt: str | None
 
@@ -162,8 +161,13 @@ class LobbyParticipant(TypedDict):
 
 
 class Lobby(_LobbyBase, total=False):
-    """A lobby; Kraty Local adds ``participants`` when it is read."""
+    """A lobby (``status`` is ``forming``, ``active`` or ``closed``).
 
+    ``botSlots`` may be absent; Kraty Local always sends it, and adds ``participants`` when the
+    lobby is read.
+    """
+
+    botSlots: int
     participants: list[LobbyParticipant]
 
 
@@ -183,7 +187,7 @@ class InventoryHolding(TypedDict):
 
     itemKey: str
     quantity: int
-    metadata: JSONObject | None
+    metadata: JSONObject
     createdAt: str
     updatedAt: str
 
@@ -193,7 +197,7 @@ class WalletHolding(TypedDict):
 
     economyKey: str
     balance: int
-    metadata: JSONObject | None
+    metadata: JSONObject
     createdAt: str
     updatedAt: str
 
@@ -213,7 +217,7 @@ class PlayerDeletion(TypedDict):
     playerId: str | None
     externalPlayerId: str
     anonymizedExternalId: str | None
-    deletedAt: str | None
+    deletedAt: str
     attemptsAnonymized: int
     lobbiesAnonymized: int
     leaderboardsScrubbed: int
@@ -225,9 +229,9 @@ class _ExportedPlayerBase(TypedDict):
     externalPlayerId: str
     studioId: str
     gameId: str
-    firstSeenAt: str | None
-    lastSeenAt: str | None
-    lastContextSnapshot: Any
+    firstSeenAt: str
+    lastSeenAt: str
+    lastContextSnapshot: JSONObject | None
     registeredAt: str | None
     secretRotatedAt: str | None
     deletedAt: str | None
@@ -241,6 +245,7 @@ class ExportedPlayer(_ExportedPlayerBase, total=False):
     bannedAt: str | None
     banReason: str | None
     syntheticIdentity: SyntheticIdentity | None
+    country: str | None
 
 
 class _PlayerExportBase(TypedDict):
@@ -266,7 +271,7 @@ class PlayerExport(_PlayerExportBase, total=False):
     audit: list[JSONObject]
     friends: list[Friend]
     friendRequests: FriendRequests
-    blocks: list[Block]
+    blocked: list[BlockedPlayer]
     truncated: list[str]
 
 
@@ -276,7 +281,7 @@ class BanResult(TypedDict):
     playerId: str
     externalPlayerId: str
     bannedAt: str
-    reason: str | None
+    reason: str
     applied: bool
 
 
@@ -285,7 +290,7 @@ class UnbanResult(TypedDict):
 
     playerId: str
     externalPlayerId: str
-    unbannedAt: str | None
+    unbannedAt: str
     applied: bool
 
 
@@ -309,36 +314,74 @@ class MergeResult(TypedDict):
     fromExternalPlayerId: str
     toPlayerId: str
     toExternalPlayerId: str
-    anonymizedExternalPlayerId: str
+    anonymizedExternalPlayerId: str | None
     counts: MergeCounts
     mergedAt: str
     status: Literal["merged", "no_op_already_merged"]
 
 
-class IdentityResult(TypedDict):
-    """``players.set_identity``."""
+class _SyntheticIdentityBase(TypedDict):
+    name: str
 
+
+class SyntheticIdentity(_SyntheticIdentityBase, total=False):
+    """A name and optional avatar (the identity ``set_identity`` stores)."""
+
+    avatar: str | None
+
+
+class _PlayerIdentityBase(TypedDict):
+    name: str
+
+
+class PlayerIdentity(_PlayerIdentityBase, total=False):
+    """A player's public identity: display name, optional avatar and ISO-3166 country."""
+
+    avatar: str | None
+    country: str | None
+
+
+class _IdentityResultBase(TypedDict):
     externalPlayerId: str
     syntheticIdentity: SyntheticIdentity
 
 
-class Friend(TypedDict):
-    """One friend of a player."""
+class IdentityResult(_IdentityResultBase, total=False):
+    """``players.set_identity``: the stored identity, and (newer servers) both identity views.
 
-    playerId: str
+    ``displayIdentity`` is what others see (the identity set here, with the player's country);
+    ``anonymizedIdentity`` is the immutable privacy-preserving one.
+    """
+
+    displayIdentity: PlayerIdentity | None
+    anonymizedIdentity: PlayerIdentity | None
+
+
+class Friend(TypedDict):
+    """One friend of a player, with identity and presence (``online`` false without heartbeats)."""
+
     externalPlayerId: str
-    since: str
+    displayIdentity: PlayerIdentity | None
+    friendsSince: str
+    online: bool
+    lastActiveAt: str | None
+    status: str | None
+
+
+class FriendRequestPlayer(TypedDict):
+    """The other player of a friend request."""
+
+    externalPlayerId: str
+    displayIdentity: PlayerIdentity | None
 
 
 class FriendRequest(TypedDict):
-    """A pending friend request."""
+    """A pending friend request, seen from one side."""
 
-    id: str
-    fromExternalPlayerId: str
-    toExternalPlayerId: str
-    status: str
+    requestId: str
+    direction: Literal["incoming", "outgoing"]
+    player: FriendRequestPlayer
     createdAt: str
-    updatedAt: str
 
 
 class FriendRequests(TypedDict):
@@ -348,19 +391,12 @@ class FriendRequests(TypedDict):
     outgoing: list[FriendRequest]
 
 
-class Block(TypedDict):
+class BlockedPlayer(TypedDict):
     """A player this player has blocked."""
 
-    playerId: str
     externalPlayerId: str
+    displayIdentity: PlayerIdentity | None
     blockedAt: str
-
-
-class SyntheticIdentity(TypedDict):
-    """A player's display identity."""
-
-    name: str
-    avatar: str | None
 
 
 class MigrationFailureError(TypedDict):
@@ -404,20 +440,24 @@ class ScoreResult(TypedDict):
     rank: int | None
 
 
+AttemptStatus = Literal["in_progress", "completed", "expired", "force_completed"]
+
+
 class Attempt(TypedDict):
-    """A player's attempt at an event."""
+    """A player's attempt at an event window."""
 
     id: str
-    attemptId: str
-    eventKey: str
-    externalPlayerId: str
-    status: Literal["active", "completed", "expired"]
-    metricValue: int | float
-    metrics: dict[str, int | float]
-    milestonesFired: list[str]
+    eventId: str
+    eventWindowId: str
+    leaderboardId: str
+    playerId: str
     startedAt: str
-    lastProgressAt: str | None
-    finishedAt: str | None
+    endsAt: str
+    completedAt: str | None
+    metrics: dict[str, int | float]
+    metricsRaw: dict[str, int | float]
+    score: int | float
+    status: AttemptStatus
 
 
 class MilestoneFired(TypedDict):
@@ -447,7 +487,7 @@ class PingKey(TypedDict):
     id: str
     prefix: str
     permissionSet: str
-    environment: str
+    environment: str  # "live" | "test" (other values may come)
     studioId: str
     gameId: str | None
 

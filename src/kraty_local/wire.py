@@ -12,6 +12,7 @@ from typing_extensions import TypedDict
 
 from kraty_admin.types import (
     Attempt,
+    AttemptStatus,
     FinishResult,
     Grant,
     InventoryChange,
@@ -54,7 +55,6 @@ __all__ = [
 
 GrantStatus = Literal["pending", "claimed", "expired"]
 LobbyStatus = Literal["forming", "active", "closed"]
-AttemptStatus = Literal["active", "completed", "expired"]
 LobbyView = Lobby
 
 

@@ -8,10 +8,11 @@ from typing_extensions import TypedDict
 
 from kraty_admin.types import (
     BanResult,
-    Block,
+    BlockedPlayer,
     ExportedPlayer,
     Friend,
     FriendRequest,
+    FriendRequestPlayer,
     FriendRequests,
     IdentityResult,
     InventoryHolding,
@@ -19,6 +20,7 @@ from kraty_admin.types import (
     MergeResult,
     PlayerDeletion,
     PlayerExport,
+    PlayerIdentity,
     PlayerInfo,
     PlayerSnapshot,
     SyntheticIdentity,
@@ -28,13 +30,14 @@ from kraty_admin.types import (
 
 __all__ = [
     "BanResult",
-    "Block",
+    "BlockedPlayer",
     "BlocksList",
     "DeletionReason",
     "DeletionStatus",
     "ExportedPlayer",
     "Friend",
     "FriendRequest",
+    "FriendRequestPlayer",
     "FriendRequests",
     "FriendsList",
     "IdentityResult",
@@ -44,6 +47,7 @@ __all__ = [
     "MergeStatus",
     "PlayerDeletion",
     "PlayerExport",
+    "PlayerIdentity",
     "PlayerInfo",
     "PlayerSnapshot",
     "SyntheticIdentity",
@@ -65,4 +69,4 @@ class FriendsList(TypedDict):
 class BlocksList(TypedDict):
     """``GET /players/{p}/blocks``."""
 
-    blocks: list[Block]
+    blocked: list[BlockedPlayer]

@@ -12,16 +12,16 @@ S = TypeVar("S")
 
 
 def _submit_score(
-    leaderboard_key: str,
     external_player_id: str,
+    key: str,
     value: int | float,
     *,
     segment: str | None = None,
     idempotency_key: str | None = None,
 ) -> Call[ScoreResult]:
-    """Submit a score for a player; a 400 ``score_not_supported`` if the board takes none."""
+    """Submit a player's score on board ``key``; 400 ``score_not_supported`` if it takes none."""
     body = compact(externalPlayerId=external_player_id, value=value, segment=segment)
-    return Call.post(path("leaderboards", leaderboard_key, "score"), body, idempotency_key)
+    return Call.post(path("leaderboards", key, "score"), body, idempotency_key)
 
 
 class Leaderboards(Resource[S]):

@@ -8,7 +8,7 @@ from kraty_admin._core import Call, compact, path
 from kraty_admin._resources._endpoint import Resource, endpoint
 from kraty_admin.types import (
     BanResult,
-    Block,
+    BlockedPlayer,
     Friend,
     FriendRequests,
     IdentityResult,
@@ -46,12 +46,11 @@ def _export(external_player_id: str) -> Call[PlayerExport]:
 
 
 def _ban(
-    external_player_id: str, reason: str | None = None, *, idempotency_key: str | None = None
+    external_player_id: str, *, reason: str, idempotency_key: str | None = None
 ) -> Call[BanResult]:
     """Soft-ban a player; idempotent (a re-ban refreshes the reason, ``applied`` false)."""
-    return Call.post(
-        path("players", external_player_id, "ban"), compact(reason=reason), idempotency_key
-    )
+    route = path("players", external_player_id, "ban")
+    return Call.post(route, {"reason": reason}, idempotency_key)
 
 
 def _unban(external_player_id: str, *, idempotency_key: str | None = None) -> Call[UnbanResult]:
@@ -77,7 +76,7 @@ def _set_identity(
     *,
     idempotency_key: str | None = None,
 ) -> Call[IdentityResult]:
-    """Set the player's display identity (name and optional avatar)."""
+    """Set a registered player's display identity (name and optional avatar); 404 if unknown."""
     body = compact(name=name, avatar=avatar)
     return Call.put(path("players", external_player_id, "identity"), body, idempotency_key)
 
@@ -92,9 +91,9 @@ def _friend_requests(external_player_id: str) -> Call[FriendRequests]:
     return Call.get(path("players", external_player_id, "friends", "requests"))
 
 
-def _blocks(external_player_id: str) -> Call[list[Block]]:
+def _blocks(external_player_id: str) -> Call[list[BlockedPlayer]]:
     """The players this player has blocked."""
-    return Call.get(path("players", external_player_id, "blocks"), pick="blocks")
+    return Call.get(path("players", external_player_id, "blocks"), pick="blocked")
 
 
 class Players(Resource[S]):

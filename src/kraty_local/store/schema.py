@@ -122,6 +122,9 @@ players = Table(
     Column("merged_into_id", ID, ForeignKey("players.id")),
     Column("synthetic_name", Text),
     Column("synthetic_avatar", Text),
+    Column("country", String(2)),  # ISO-3166 alpha-2, where known
+    _ts("last_active_at", nullable=True),  # the latest presence heartbeat
+    Column("presence_status", Text),  # free-form status the client set with its heartbeat
     UniqueConstraint("game_id", "external_player_id", name="uq_players_game_external"),
 )
 
