@@ -302,10 +302,10 @@ CASES = [
     Case(
         "players.ban",
         ("player_42",),
-        {"reason": None, "idempotency_key": "ban_1"},
+        {"reason": "chargeback fraud", "idempotency_key": "ban_1"},
         "POST",
         f"{V1}/players/player_42/ban",
-        {"idempotencyKey": "ban_1"},
+        {"reason": "chargeback fraud", "idempotencyKey": "ban_1"},
         data={"playerId": "pl_1", "applied": False},
     ),
     Case(
@@ -379,7 +379,7 @@ CASES = [
         "GET",
         f"{V1}/players/player_42/blocks",
         None,
-        data={"blocks": [{"externalPlayerId": "troll"}]},
+        data={"blocked": [{"externalPlayerId": "troll"}]},
         expected=[{"externalPlayerId": "troll"}],
     ),
     # --- migrate ----------------------------------------------------------------------------
@@ -455,7 +455,7 @@ CASES = [
     # --- leaderboards / events --------------------------------------------------------------
     Case(
         "leaderboards.submit_score",
-        ("weekly_kills", "player_42", 1234),
+        ("player_42", "weekly_kills", 1234),
         {"segment": "eu", "idempotency_key": "match_9"},
         "POST",
         f"{V1}/leaderboards/weekly_kills/score",
@@ -469,7 +469,7 @@ CASES = [
     ),
     Case(
         "leaderboards.submit_score",
-        ("weekly_kills", "player_42", 12.5),
+        ("player_42", "weekly_kills", 12.5),
         {"segment": None},
         "POST",
         f"{V1}/leaderboards/weekly_kills/score",
@@ -782,7 +782,7 @@ def test_awkward_ids_are_encoded_as_one_segment(
         ("grants.ack", ("p", "")),
         ("players.merge", ("a", "")),
         ("lobbies.read", ("", "lobby_1")),
-        ("leaderboards.submit_score", ("", "p", 1)),
+        ("leaderboards.submit_score", ("p", "", 1)),
         ("events.finish", ("p", "e", "")),
     ],
 )

@@ -130,7 +130,9 @@ def test_usage_type_checks_strictly(tmp_path: Path, pytestconfig: pytest.Config)
     assert friends.startswith("list["), friends
     assert friends.endswith("]"), friends
     assert is_typed_dict(
-        friends[len("list[") : -1], "Friend", ["playerId", "externalPlayerId", "since"]
+        friends[len("list[") : -1],
+        "Friend",
+        ["externalPlayerId", "displayIdentity", "friendsSince", "online"],
     )
     pending = revealed["ASYNC_CREDIT"]
     prefix = "typing.Awaitable["
