@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import TypeVar
 
-import anyio
 import httpx
 
 from kraty_admin._base_client import BaseClient
@@ -16,11 +16,14 @@ from kraty_admin._resources.migrate import AsyncMigrate
 T = TypeVar("T")
 
 
-class KratyAdminAsync(BaseClient[AsyncSender, httpx.AsyncClient]):
+class KratyAdminAsync(
+    BaseClient[AsyncSender, httpx.AsyncClient, Callable[[float], Awaitable[object]]]
+):
     """Asynchronous client with exactly the surface of :class:`KratyAdmin`; methods are awaited.
 
     Safe to share between many concurrent tasks. Pass ``http_client`` to reuse your own
-    ``httpx.AsyncClient`` (``aclose()`` then leaves it open).
+    ``httpx.AsyncClient`` (``aclose()`` then leaves it open). ``clock``, ``sleep`` (default
+    ``anyio.sleep``, an async function) and ``uniform`` are for tests, as on ``KratyAdmin``.
     """
 
     migrate: AsyncMigrate
@@ -29,6 +32,11 @@ class KratyAdminAsync(BaseClient[AsyncSender, httpx.AsyncClient]):
 
     def _new_http_client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient()
+
+    def _default_sleep(self) -> Callable[[float], Awaitable[object]]:
+        import anyio  # imported on first use: the sync client never needs it
+
+        return anyio.sleep
 
     async def _send(self, call: Call[T]) -> T:
         exchange = self._exchange(call)
@@ -50,7 +58,7 @@ class KratyAdminAsync(BaseClient[AsyncSender, httpx.AsyncClient]):
                 if answer_delay is None:
                     return exchange.result(response)
                 delay = answer_delay
-            await anyio.sleep(delay)
+            await self._sleep(delay)
 
     async def aclose(self) -> None:
         """Close the underlying HTTP connections (unless ``http_client`` was passed in)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import time
 import uuid
 from collections.abc import Callable
@@ -39,6 +40,7 @@ logger = logging.getLogger("kraty_admin")
 
 S = TypeVar("S")
 H = TypeVar("H")
+Z = TypeVar("Z")
 T = TypeVar("T")
 Timeout = float | httpx.Timeout | None
 RequestHook = Callable[[RequestInfo], object]
@@ -96,7 +98,7 @@ class Exchange(Generic[T]):
     and get the value or a typed error from it when the answer is final.
     """
 
-    def __init__(self, client: BaseClient[Any, Any], call: Call[T]) -> None:
+    def __init__(self, client: BaseClient[Any, Any, Any], call: Call[T]) -> None:
         self._client = client
         self._call = call
         self.request: PreparedRequest = prepare(
@@ -111,14 +113,20 @@ class Exchange(Generic[T]):
     def begin(self) -> None:
         """Mark the start of an attempt."""
         self._attempt += 1
-        self._started = time.perf_counter()
+        self._started = self._client._clock()
 
     def failed(self, exc: httpx.HTTPError) -> float:
         """The transport failed: the delay before the next attempt, or raise the network error."""
         self._report(None)
         delay = None
         if isinstance(exc, RETRYABLE_TRANSPORT_ERRORS):
-            delay = retry_delay(self._client.retry, self._attempt, status=None)
+            delay = retry_delay(
+                self._client.retry,
+                self._attempt,
+                status=None,
+                uniform=self._client._uniform,
+                clock=self._client._clock,
+            )
         if delay is None:
             raise network_error(self.request, exc, self._attempt) from exc
         return delay
@@ -131,6 +139,8 @@ class Exchange(Generic[T]):
             self._attempt,
             status=response.status_code,
             retry_after=response.headers.get("Retry-After"),
+            uniform=self._client._uniform,
+            clock=self._client._clock,
         )
 
     def result(self, response: httpx.Response) -> T:
@@ -149,18 +159,24 @@ class Exchange(Generic[T]):
         hook = self._client._on_request
         if hook is None:
             return
-        duration_ms = (time.perf_counter() - self._started) * 1000
+        duration_ms = max(0.0, self._client._clock() - self._started) * 1000
         try:
             hook(request_info(self.request, self._attempt, duration_ms, status))
         except Exception:
             logger.warning("kraty_admin: the on_request hook raised; ignoring it", exc_info=True)
 
 
-class BaseClient(Generic[S, H]):
+class BaseClient(Generic[S, H, Z]):
     """Construction, configuration and resources common to both clients.
 
-    ``S`` is how resources send calls (sync or async) and ``H`` the httpx client type; a
-    subclass adds only its HTTP client factory and its I/O loop (``_send``).
+    ``S`` is how resources send calls (sync or async), ``H`` the httpx client type and ``Z``
+    the sleep function; a subclass adds only its HTTP client factory, its default sleep and
+    its I/O loop (``_send``).
+
+    ``clock``, ``sleep`` and ``uniform`` are for tests: the wall clock in seconds since the
+    epoch (default ``time.time``; it times attempts and reads ``Retry-After`` dates), the
+    function that waits between retries, and ``uniform(a, b)`` drawing the jitter factor
+    (default ``random.uniform``).
     """
 
     grants: Grants[S]
@@ -184,6 +200,9 @@ class BaseClient(Generic[S, H]):
         http_client: H | None = None,
         generate_idempotency_key: Callable[[], str] | None = None,
         on_request: RequestHook | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Z | None = None,
+        uniform: Callable[[float, float], float] = random.uniform,
     ) -> None:
         self._api_key = _resolve_api_key(api_key)
         self.base_url = _resolve_base_url(base_url)
@@ -191,6 +210,9 @@ class BaseClient(Generic[S, H]):
         self.retry = retry if retry is not None else RetryConfig()
         self._generate_idempotency_key = generate_idempotency_key or _uuid4
         self._on_request = on_request
+        self._clock = clock
+        self._sleep: Z = sleep if sleep is not None else self._default_sleep()
+        self._uniform = uniform
         self._owns_http = http_client is None
         self._http: H = http_client if http_client is not None else self._new_http_client()
         sender = cast(S, self)
@@ -205,6 +227,9 @@ class BaseClient(Generic[S, H]):
         self.events = Events(sender)
 
     def _new_http_client(self) -> H:
+        raise NotImplementedError
+
+    def _default_sleep(self) -> Z:
         raise NotImplementedError
 
     def _exchange(self, call: Call[T]) -> Exchange[T]:

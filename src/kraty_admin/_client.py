@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import TypeVar
 
@@ -16,12 +17,16 @@ from kraty_admin._resources.migrate import SyncMigrate
 T = TypeVar("T")
 
 
-class KratyAdmin(BaseClient[SyncSender, httpx.Client]):
+class KratyAdmin(BaseClient[SyncSender, httpx.Client, Callable[[float], object]]):
     """Synchronous client for the Kraty ``/server/v1`` admin API.
 
     One instance is safe to share between threads; keep one per process. ``api_key`` and
     ``base_url`` fall back to ``KRATY_SERVER_KEY`` and ``KRATY_BASE_URL``. Pass ``http_client``
     to reuse your own ``httpx.Client`` (``close()`` then leaves it open).
+
+    For tests, the keyword-only ``clock``, ``sleep`` (default ``time.sleep``) and ``uniform``
+    replace the wall clock, the wait between retries and the jitter draw, so retries run
+    without waiting and without patching ``time`` or ``random``.
     """
 
     migrate: SyncMigrate
@@ -30,6 +35,9 @@ class KratyAdmin(BaseClient[SyncSender, httpx.Client]):
 
     def _new_http_client(self) -> httpx.Client:
         return httpx.Client()
+
+    def _default_sleep(self) -> Callable[[float], object]:
+        return time.sleep
 
     def _send(self, call: Call[T]) -> T:
         exchange = self._exchange(call)
@@ -51,7 +59,7 @@ class KratyAdmin(BaseClient[SyncSender, httpx.Client]):
                 if answer_delay is None:
                     return exchange.result(response)
                 delay = answer_delay
-            time.sleep(delay)
+            self._sleep(delay)
 
     def close(self) -> None:
         """Close the underlying HTTP connections (unless ``http_client`` was passed in)."""

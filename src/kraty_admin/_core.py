@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import platform
-import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -142,21 +141,21 @@ def prepare(
 
 
 def backoff_delay(
-    retry: RetryConfig,
-    retry_number: int,
-    uniform: Callable[[float, float], float] | None = None,
+    retry: RetryConfig, retry_number: int, uniform: Callable[[float, float], float]
 ) -> float:
     """Seconds to wait before retry number ``retry_number`` (1 = the first retry).
 
-    ``uniform`` defaults to :func:`random.uniform`, looked up at call time.
+    ``uniform(a, b)`` draws the jitter factor (``random.uniform`` in production).
     """
-    draw = uniform if uniform is not None else random.uniform
     base = min(retry.initial_delay * 2.0 ** (retry_number - 1), retry.max_delay)
-    return max(0.0, base * (1 + draw(-retry.jitter, retry.jitter)))
+    return max(0.0, base * (1 + uniform(-retry.jitter, retry.jitter)))
 
 
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (delta-seconds or HTTP-date), or ``None``."""
+def parse_retry_after(value: str | None, clock: Callable[[], float]) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or HTTP-date), or ``None``.
+
+    ``clock`` gives the current time in seconds since the epoch (for HTTP-dates).
+    """
     if value is None:
         return None
     text = value.strip()
@@ -173,8 +172,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
-    return max(0.0, seconds)
+    return max(0.0, when.timestamp() - clock())
 
 
 def retry_delay(
@@ -183,7 +181,8 @@ def retry_delay(
     *,
     status: int | None,
     retry_after: str | None = None,
-    uniform: Callable[[float, float], float] | None = None,
+    uniform: Callable[[float, float], float],
+    clock: Callable[[], float],
 ) -> float | None:
     """How long to wait before another try after ``attempt`` ended, or ``None`` to stop.
 
@@ -193,7 +192,7 @@ def retry_delay(
         return None
     if status is not None and status not in RETRYABLE_STATUSES:
         return None
-    requested = parse_retry_after(retry_after) if status is not None else None
+    requested = parse_retry_after(retry_after, clock) if status is not None else None
     if requested is not None:
         return min(requested, retry.max_delay)
     return backoff_delay(retry, attempt, uniform)

@@ -8,7 +8,8 @@ parametrized over the sync and the async client: a test is written once and runs
 - ``clients.invoker(retry=...)`` builds a client with other options and returns an invoker
   for it (``invoker.client`` is the client itself).
 - ``api`` is the respx router; nothing reaches the network.
-- ``sleeps`` records every retry delay; no test really waits.
+- ``sleeps`` records every retry delay: clients get a recording ``sleep=``, so no test waits
+  and nothing is patched.
 
 ``clients`` pulls in ``api``, ``sleeps`` and a clean environment (no ``KRATY_*`` variables), so
 any test that builds a client is isolated.
@@ -27,8 +28,6 @@ import httpx
 import pytest
 import respx
 
-import kraty_admin._async_client
-import kraty_admin._client
 from kraty_admin import KratyAdmin, KratyAdminAsync
 
 API_KEY = "sk_test_Zq8vL2secretK3y"
@@ -52,8 +51,9 @@ class Invoker:
 class Clients:
     """Builds and drives clients of one kind (``"sync"`` or ``"async"``)."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, sleeps: list[float]) -> None:
         self.kind = kind
+        self.sleeps = sleeps
         self._made: list[Client] = []
 
     @property
@@ -65,12 +65,19 @@ class Clients:
         return KratyAdminAsync if self.is_async else KratyAdmin
 
     def new(self, **options: Any) -> Any:
-        """A client of this kind; ``api_key`` and ``base_url`` default to the test values."""
+        """A client of this kind; ``api_key`` and ``base_url`` default to the test values.
+
+        Unless ``sleep`` is given, the client's retry waits are recorded in ``sleeps``.
+        """
         options.setdefault("api_key", API_KEY)
         options.setdefault("base_url", BASE_URL)
+        options.setdefault("sleep", self._async_sleep if self.is_async else self.sleeps.append)
         client = self.client_class(**options)
         self._made.append(client)
         return client
+
+    async def _async_sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
 
     def invoker(self, **options: Any) -> Invoker:
         return Invoker(self, self.new(**options))
@@ -176,7 +183,7 @@ def clients(
     client_kind: str, api: respx.MockRouter, sleeps: list[float], clean_env: None
 ) -> Iterator[Clients]:
     """Builds clients of the current kind; respx, sleep recording and a clean env are in force."""
-    made = Clients(client_kind)
+    made = Clients(client_kind, sleeps)
     yield made
     made.close_all()
 
@@ -200,19 +207,9 @@ def api() -> Iterator[respx.MockRouter]:
 
 
 @pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record retry delays instead of waiting them, for both clients."""
-    recorded: list[float] = []
-
-    def fake_sleep(seconds: float) -> None:
-        recorded.append(seconds)
-
-    async def fake_anyio_sleep(seconds: float) -> None:
-        recorded.append(seconds)
-
-    monkeypatch.setattr(kraty_admin._client.time, "sleep", fake_sleep)
-    monkeypatch.setattr(kraty_admin._async_client.anyio, "sleep", fake_anyio_sleep)
-    return recorded
+def sleeps() -> list[float]:
+    """The retry delays of the clients built through ``clients``, in order."""
+    return []
 
 
 @pytest.fixture

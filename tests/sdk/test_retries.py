@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
@@ -197,7 +196,6 @@ def test_jitter_factor_is_applied(
     clients: Clients,
     api: respx.MockRouter,
     sleeps: list[float],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     bounds: list[tuple[float, float]] = []
 
@@ -205,12 +203,11 @@ def test_jitter_factor_is_applied(
         bounds.append((a, b))
         return {"low": a, "high": b, "mid": (a + b) / 2}[draw]
 
-    monkeypatch.setattr(random, "uniform", fake_uniform)
     api.route().mock(return_value=error(500, "internal_error"))
     config = RetryConfig(attempts=5, initial_delay=0.5, max_delay=3.0, jitter=0.25)
 
     with pytest.raises(KratyServerError):
-        clients.invoker(retry=config)("players.get", "p")
+        clients.invoker(retry=config, uniform=fake_uniform)("players.get", "p")
 
     assert bounds == [(-0.25, 0.25)] * 4
     assert sleeps == pytest.approx([0.5 * factor, 1.0 * factor, 2.0 * factor, 3.0 * factor])
@@ -219,7 +216,6 @@ def test_jitter_factor_is_applied(
 def test_default_jitter_stays_within_twenty_percent(
     clients: Clients, api: respx.MockRouter, sleeps: list[float]
 ) -> None:
-    random.seed(1234)
     api.route().mock(return_value=error(502, "bad_gateway"))
 
     for _ in range(10):
@@ -236,9 +232,16 @@ def test_default_jitter_stays_within_twenty_percent(
 # --------------------------------------------------------------------------- Retry-After
 
 
+NOW = datetime(2026, 12, 1, 12, 0, 0, tzinfo=timezone.utc)
+
+
+def frozen_clock() -> float:
+    """The injected wall clock: always ``NOW``."""
+    return NOW.timestamp()
+
+
 def _http_date(seconds_from_now: float) -> str:
-    when = datetime.now(timezone.utc) + timedelta(seconds=seconds_from_now)
-    return format_datetime(when, usegmt=True)
+    return format_datetime(NOW + timedelta(seconds=seconds_from_now), usegmt=True)
 
 
 def test_retry_after_seconds_replaces_backoff(
@@ -269,7 +272,8 @@ def test_retry_after_is_capped_at_max_delay(
         ]
     )
 
-    clients.invoker(retry=RetryConfig(max_delay=4.0, jitter=0.2))("players.get", "p")
+    invoke = clients.invoker(retry=RetryConfig(max_delay=4.0, jitter=0.2), clock=frozen_clock)
+    invoke("players.get", "p")
 
     assert sleeps == [4.0, 4.0]
 
@@ -285,11 +289,9 @@ def test_retry_after_http_date(
         ]
     )
 
-    clients.invoker(retry=NO_JITTER)("players.get", "p")
+    clients.invoker(retry=NO_JITTER, clock=frozen_clock)("players.get", "p")
 
-    future, past = sleeps
-    assert 4.0 <= future <= 6.0  # HTTP-dates have whole-second resolution
-    assert past == 0.0  # a date in the past means "now"
+    assert sleeps == [6.0, 0.0]  # a date in the past means "now"
 
 
 @pytest.mark.parametrize(

@@ -123,3 +123,14 @@ def test_a_raising_hook_does_not_mask_the_real_error(
         clients.invoker(on_request=hook)("wallet.debit", "p", "gold", 3)
 
     assert caught.value.is_conflict
+
+
+def test_duration_comes_from_the_injected_clock(clients: Clients, api: respx.MockRouter) -> None:
+    api.route().mock(return_value=ok({}))
+    ticks = iter([100.0, 100.25])
+    infos: list[RequestInfo] = []
+
+    clients.invoker(on_request=infos.append, clock=lambda: next(ticks))("players.get", "p")
+
+    [info] = infos
+    assert info.duration_ms == pytest.approx(250.0)
