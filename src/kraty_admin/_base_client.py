@@ -68,7 +68,14 @@ def _resolve_api_key(api_key: str | None) -> _Secret:
             "an API key is required: pass api_key=... or set the KRATY_SERVER_KEY "
             "environment variable"
         )
-    return _Secret(value.strip())
+    value = value.strip()
+    if not all("!" <= char <= "~" for char in value):
+        # Never echo the key: it may be real, and the message ends up in logs.
+        raise ValueError(
+            "the API key contains characters an HTTP header cannot carry (whitespace, control "
+            "characters or non-ASCII); check how it was copied"
+        )
+    return _Secret(value)
 
 
 def _resolve_base_url(base_url: str | None) -> str:

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import httpx
 
 from kraty_admin._config import RequestInfo, RetryConfig
-from kraty_admin._errors import KratyNetworkError, KratyServerError
+from kraty_admin._errors import KratyNetworkError, KratyServerError, server_error
 from kraty_admin._version import __version__
 
 T = TypeVar("T")
@@ -229,7 +229,7 @@ def _error_from(status: int, payload: Any, content: bytes) -> KratyServerError:
         and isinstance(error.get("code"), str)
         and isinstance(error.get("message"), str)
     ):
-        return KratyServerError(
+        return server_error(
             status=status,
             code=error["code"],
             api_message=error["message"],
@@ -240,7 +240,7 @@ def _error_from(status: int, payload: Any, content: bytes) -> KratyServerError:
 
 def _malformed(status: int, problem: str, content: bytes) -> KratyServerError:
     snippet = content[:_SNIPPET_CHARS].decode("utf-8", errors="replace")
-    return KratyServerError(
+    return server_error(
         status=status,
         code="internal_error",
         api_message=f"HTTP {status}: {problem} (body starts: {snippet!r})",

@@ -1,4 +1,9 @@
-"""The exceptions the SDK raises."""
+"""The exceptions the SDK raises.
+
+:class:`KratyServerError` has one subclass per category of error code (authentication,
+permission, not found, conflict...); :func:`server_error` picks the class for a code, falling
+back on the HTTP status for codes this SDK does not know yet.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ class KratyServerError(KratyError):
 
     def __repr__(self) -> str:
         return (
-            f"KratyServerError(status={self.status!r}, code={self.code!r}, "
+            f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, "
             f"api_message={self.api_message!r}, details={self.details!r})"
         )
 
@@ -110,3 +115,71 @@ class KratyNetworkError(KratyError):
     def __init__(self, message: str, *, original_cause: BaseException) -> None:
         self.original_cause = original_cause
         super().__init__(message)
+
+
+class ValidationError(KratyServerError):
+    """400: the request failed validation (``validation_failed``, ``invalid_metric``...)."""
+
+
+class AuthenticationError(KratyServerError):
+    """401: no API key, or one that is malformed, unknown or revoked."""
+
+
+class PermissionDeniedError(KratyServerError):
+    """403: the key may not do this (wrong game or studio), or the player is banned."""
+
+
+class NotFoundError(KratyServerError):
+    """404: the player, grant, lobby, event, item or currency is unknown to this game."""
+
+
+class ConflictError(KratyServerError):
+    """409 (or 422): a state conflict, such as a short balance or a disabled event."""
+
+
+class IdempotencyConflictError(KratyServerError):
+    """409 ``idempotency_conflict``: the key was used with a different body within 24 h."""
+
+
+class RateLimitError(KratyServerError):
+    """429: the per-key rate limit held after every retry."""
+
+
+class InternalServerError(KratyServerError):
+    """5xx, or a response the SDK could not read (code ``internal_error``)."""
+
+
+_BY_CODE: dict[str, type[KratyServerError]] = {
+    "validation_failed": ValidationError,
+    "invalid_metric": ValidationError,
+    "score_not_supported": ValidationError,
+    "unauthenticated": AuthenticationError,
+    "session_invalid": AuthenticationError,
+    "forbidden": PermissionDeniedError,
+    "tenant_mismatch": PermissionDeniedError,
+    "player_banned": PermissionDeniedError,
+    "not_found": NotFoundError,
+    "conflict": ConflictError,
+    "event_disabled": ConflictError,
+    "idempotency_conflict": IdempotencyConflictError,
+    "rate_limited": RateLimitError,
+    "internal_error": InternalServerError,
+}
+_BY_STATUS: dict[int, type[KratyServerError]] = {
+    400: ValidationError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def server_error(
+    *, status: int, code: str, api_message: str, details: Any = None
+) -> KratyServerError:
+    """The error for an error response: the class of its code, else of its status."""
+    cls = _BY_CODE.get(code) or _BY_STATUS.get(status)
+    if cls is None:
+        cls = InternalServerError if status >= 500 else KratyServerError
+    return cls(status=status, code=code, api_message=api_message, details=details)

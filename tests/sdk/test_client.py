@@ -335,3 +335,34 @@ def test_concurrent_retries_keep_their_own_keys(clients: Clients, api: respx.Moc
     keys_per_player = {player: set(bodies) for player, bodies in seen.items()}
     assert all(len(bodies) == 1 for bodies in keys_per_player.values())
     assert len({next(iter(bodies)) for bodies in keys_per_player.values()}) == 8
+
+
+@pytest.mark.parametrize(
+    "bad_key",
+    [
+        "sk_live_abc\r\nX-Evil: 1",
+        "sk_live_abc\nrest",
+        "sk_live_\x00abc",
+        "sk_live_\x1babc",
+        "sk_live_\x7fabc",
+        "sk_live_äbc",
+        "sk_live_abc def",
+    ],
+)
+def test_a_malformed_key_is_refused_without_showing_it(
+    bad_key: str, clients: Clients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ValueError, match="API key") as caught:
+        clients.new(api_key=bad_key)
+    errors = [caught.value]
+    if "\x00" not in bad_key:  # the environment cannot hold a NUL
+        monkeypatch.setenv("KRATY_SERVER_KEY", bad_key)
+        with pytest.raises(ValueError, match="API key") as from_env:
+            clients.new(api_key=None)
+        errors.append(from_env.value)
+
+    for err in errors:
+        shown = str(err) + repr(err) + repr(err.args)
+        assert "abc" not in shown
+        assert err.__cause__ is None
+        assert err.__context__ is None

@@ -7,7 +7,9 @@ every POST/PUT), and the value the method returns once the envelope is unwrapped
 
 from __future__ import annotations
 
+import inspect
 import json
+import typing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -16,6 +18,8 @@ import httpx
 import pytest
 import respx
 
+from kraty_admin import types
+from kraty_admin._core import Call
 from kraty_admin._resources import (
     Events,
     Grants,
@@ -796,3 +800,49 @@ def test_empty_id_is_rejected_before_any_request(
 
     assert route.call_count == 0
     assert api.calls.call_count == 0
+
+
+# --------------------------------------------------------------------------- introspection
+
+
+def _endpoint_names() -> list[str]:
+    return sorted(case.name for case in CASES)
+
+
+@pytest.mark.parametrize("name", _endpoint_names())
+def test_methods_introspect_like_plain_methods(name: str, clients: Clients) -> None:
+    """The signature returns the value type; async methods are coroutine functions."""
+    kraty = clients.new()
+    resource_name, method_name = name.split(".")
+    resource = getattr(kraty, resource_name)
+    method = getattr(resource, method_name)
+
+    signature = inspect.signature(method)
+
+    returned = signature.return_annotation
+    assert not isinstance(returned, str)
+    assert typing.get_origin(returned) is not Call
+    assert returned is not inspect.Signature.empty
+    assert inspect.iscoroutinefunction(method) is clients.is_async
+    assert getattr(resource, method_name) is method  # built once per resource instance
+    assert method.__qualname__.endswith(f".{method.__name__}")
+    assert method.__doc__
+
+
+def test_signatures_name_the_value_types(kraty: Any) -> None:
+    def returned(method: Any) -> Any:
+        return inspect.signature(method).return_annotation
+
+    assert returned(kraty.wallet.credit) is types.WalletChange
+    assert returned(kraty.health.ping) is types.Ping
+    assert returned(kraty.players.friends) == list[types.Friend]
+    assert list(inspect.signature(kraty.wallet.credit).parameters)[:3] == [
+        "external_player_id",
+        "economy_key",
+        "amount",
+    ]
+
+
+def test_an_alias_is_cached_under_both_names(kraty: Any) -> None:
+    assert kraty.events.progress is kraty.events.report_progress
+    assert kraty.events.report_progress.__name__ == "report_progress"

@@ -6,7 +6,14 @@ import httpx
 import pytest
 import respx
 
-from kraty_admin import KratyAdmin, KratyError, KratyServerError, RetryConfig
+import kraty_admin
+from kraty_admin import (
+    InternalServerError,
+    KratyAdmin,
+    KratyError,
+    KratyServerError,
+    RetryConfig,
+)
 
 from .conftest import Clients, Invoker, error
 
@@ -156,7 +163,7 @@ def test_2xx_non_json_is_internal_error_not_a_json_exception(
         one_shot(name, *args)
 
     err = caught.value
-    assert type(err) is KratyServerError
+    assert type(err) is InternalServerError
     assert not isinstance(err, ValueError)  # json.JSONDecodeError is a ValueError
     assert err.is_internal_error
     assert err.status == 200
@@ -229,3 +236,70 @@ def test_key_echoed_by_a_proxy_body_is_redacted(respx_mock: respx.MockRouter) ->
     assert key not in str(caught.value)
     assert key not in caught.value.api_message
     assert "<redacted>" in caught.value.api_message
+
+
+# code -> the exception class raised for it (and the status the contract gives it)
+CLASSES = {
+    "validation_failed": "ValidationError",
+    "invalid_metric": "ValidationError",
+    "score_not_supported": "ValidationError",
+    "unauthenticated": "AuthenticationError",
+    "session_invalid": "AuthenticationError",
+    "forbidden": "PermissionDeniedError",
+    "tenant_mismatch": "PermissionDeniedError",
+    "player_banned": "PermissionDeniedError",
+    "not_found": "NotFoundError",
+    "conflict": "ConflictError",
+    "event_disabled": "ConflictError",
+    "idempotency_conflict": "IdempotencyConflictError",
+    "rate_limited": "RateLimitError",
+    "internal_error": "InternalServerError",
+}
+
+
+@pytest.mark.parametrize("code", sorted(CLASSES))
+def test_each_code_raises_its_category_class(
+    code: str, one_shot: Invoker, api: respx.MockRouter
+) -> None:
+    status, prop = CODES[code]
+    api.route().mock(return_value=error(status, code, "m"))
+
+    err = raised(one_shot)
+
+    cls = getattr(kraty_admin, CLASSES[code])
+    assert type(err) is cls
+    assert issubclass(cls, KratyServerError)
+    assert getattr(err, prop)  # the product page's properties keep working
+    assert repr(err).startswith(f"{CLASSES[code]}(status={status}")
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (400, "ValidationError"),
+        (401, "AuthenticationError"),
+        (403, "PermissionDeniedError"),
+        (404, "NotFoundError"),
+        (409, "ConflictError"),
+        (429, "RateLimitError"),
+        (503, "InternalServerError"),
+        (418, "KratyServerError"),
+    ],
+)
+def test_an_unknown_code_is_classed_by_its_status(
+    status: int, expected: str, one_shot: Invoker, api: respx.MockRouter
+) -> None:
+    api.route().mock(return_value=error(status, "brand_new_code", "m"))
+
+    err = raised(one_shot)
+
+    assert type(err) is getattr(kraty_admin, expected)
+    assert err.is_code("brand_new_code")
+
+
+def test_public_classes_report_the_public_module() -> None:
+    classes = [getattr(kraty_admin, n) for n in kraty_admin.__all__]
+    classes = [value for value in classes if isinstance(value, type)]
+
+    assert len(classes) >= 15
+    assert {cls.__module__ for cls in classes} == {"kraty_admin"}

@@ -170,3 +170,37 @@ def test_misuse_is_caught(tmp_path: Path, pytestconfig: pytest.Config) -> None:
     assert any(":5:" in line and "arg-type" in line for line in errors), stdout
     assert any(":6:" in line and "call-arg" in line for line in errors), stdout
     assert any(":8:" in line for line in errors), stdout
+
+
+@pytest.mark.slow
+def test_studio_script_mistakes_are_caught(tmp_path: Path, pytestconfig: pytest.Config) -> None:
+    """A bare string for ``external_player_ids`` and a misspelt entry type fail ``--strict``."""
+    usage_file = tmp_path / "studio_script.py"
+    usage_file.write_text(
+        textwrap.dedent(
+            """
+            from kraty_admin import KratyAdmin
+
+            def f(kraty: KratyAdmin) -> None:
+                kraty.lobbies.push("g", "e", key="k", external_player_ids="player_1")
+                kraty.grants.create(
+                    "p", "r", entries=[{"type": "curency", "currencyKey": "gold", "amount": 5}]
+                )
+                kraty.lobbies.push("g", "e", key="k", external_player_ids=["player_1"])
+                kraty.grants.create(
+                    "p", "r", entries=[{"type": "currency", "currencyKey": "gold", "amount": 5}]
+                )
+            """
+        )
+    )
+    cache_dir = mypy_cache_dir(pytestconfig, tmp_path)
+
+    stdout, _, status = mypy_api.run(
+        ["--strict", "--cache-dir", str(cache_dir), "--config-file", "", str(usage_file)]
+    )
+
+    assert status == 1
+    lines = {int(m.group(1)) for m in re.finditer(r":(\d+): error:", stdout)}
+    assert 5 in lines, stdout  # the bare string
+    assert 6 in lines or 7 in lines, stdout  # the misspelt "curency"
+    assert not lines & {8, 9, 10, 11}, stdout  # the correct calls pass

@@ -9,9 +9,9 @@ description, so both clients show the same API.
 
 from __future__ import annotations
 
-import functools
+import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, ParamSpec, Protocol, TypeVar, overload
+from typing import Any, Generic, ParamSpec, Protocol, TypeVar, get_args, overload
 
 from kraty_admin._core import Call
 
@@ -43,11 +43,31 @@ class Resource(Generic[S]):
 
 
 class endpoint(Generic[P, T]):
-    """Expose an endpoint description as a method of a resource."""
+    """Expose an endpoint description as a method of a resource.
+
+    The method is built once per resource instance and stored in the instance's ``__dict__``
+    (which then shadows this non-data descriptor), so attribute access costs nothing after the
+    first. It reports the description's parameters with the value type as its return type, and
+    on the async client it is a coroutine function.
+    """
 
     def __init__(self, describe: Callable[P, Call[T]]) -> None:
         self._describe = describe
         self._name = describe.__name__.lstrip("_")
+        self._aliases: list[str] = []  # every attribute name it is set on (``progress``...)
+        self._signature: inspect.Signature | None = None
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._aliases.append(name)
+
+    @property
+    def signature(self) -> inspect.Signature:
+        """The method's signature: the description's, returning the value type."""
+        if self._signature is None:
+            described = inspect.signature(self._describe, eval_str=True)
+            (value_type,) = get_args(described.return_annotation)
+            self._signature = described.replace(return_annotation=value_type)
+        return self._signature
 
     @overload
     def __get__(self, resource: None, owner: type) -> endpoint[P, T]: ...
@@ -63,13 +83,27 @@ class endpoint(Generic[P, T]):
     def __get__(self, resource: Resource[Any] | None, owner: type) -> Any:
         if resource is None:
             return self
-        describe = self._describe
-        send = resource._client._send
-
-        @functools.wraps(describe)
-        def method(*args: P.args, **kwargs: P.kwargs) -> Any:
-            return send(describe(*args, **kwargs))
-
+        method = bind(self._describe, resource._client._send)
         method.__name__ = self._name
         method.__qualname__ = f"{type(resource).__name__}.{self._name}"
+        method.__doc__ = self._describe.__doc__
+        method.__module__ = self._describe.__module__
+        method.__signature__ = self.signature
+        for alias in self._aliases:
+            resource.__dict__[alias] = method
         return method
+
+
+def bind(describe: Callable[..., Call[Any]], send: Callable[[Call[Any]], Any]) -> Any:
+    """A function that sends what ``describe`` makes; a coroutine function if ``send`` is one."""
+    if inspect.iscoroutinefunction(send):
+
+        async def send_async(*args: Any, **kwargs: Any) -> Any:
+            return await send(describe(*args, **kwargs))
+
+        return send_async
+
+    def send_sync(*args: Any, **kwargs: Any) -> Any:
+        return send(describe(*args, **kwargs))
+
+    return send_sync

@@ -16,7 +16,7 @@ S = TypeVar("S")
 def _create(
     external_player_id: str,
     idempotency_key: str,
-    entries: Sequence[GrantEntry | Mapping[str, Any]],
+    entries: Sequence[GrantEntry],
     *,
     kind: Literal["reward", "crate"] = "reward",
     expires_at: datetime | str | None = None,

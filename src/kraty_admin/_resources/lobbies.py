@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from kraty_admin._core import Call, compact, path
@@ -16,7 +16,7 @@ def _push(
     game_id: str,
     event_key: str,
     key: str,
-    external_player_ids: Sequence[str],
+    external_player_ids: list[str],
     *,
     capacity: int | None = None,
     fill_bots: bool | None = None,

@@ -8,6 +8,7 @@ around the shared logic in :mod:`kraty_admin._migration`.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import (
     AsyncIterable,
     Awaitable,
@@ -140,26 +141,34 @@ class bulk(Generic[R]):
         if resource is None:
             return self
         send_batch = getattr(resource, self._table)
+        import_rows = resource._import_rows
 
-        def import_all(
-            rows: Any,
-            *,
-            batch_size: int = DEFAULT_BATCH_SIZE,
-            concurrency: int = DEFAULT_CONCURRENCY,
-            on_progress: ProgressHook | None = None,
-        ) -> Any:
-            return resource._import_rows(
-                send_batch,
-                rows,
-                batch_size=batch_size,
-                concurrency=concurrency,
-                on_progress=on_progress,
-            )
+        if inspect.iscoroutinefunction(import_rows):
 
-        import_all.__name__ = f"{self._table}_all"
-        import_all.__qualname__ = f"{type(resource).__name__}.{self._table}_all"
+            async def import_all_async(rows: Any, **options: Any) -> Any:
+                return await import_rows(send_batch, rows, **options)
+
+            import_all: Any = import_all_async
+        else:
+
+            def import_all_sync(rows: Any, **options: Any) -> Any:
+                return import_rows(send_batch, rows, **options)
+
+            import_all = import_all_sync
+        name = f"{self._table}_all"
+        import_all.__name__ = name
+        import_all.__qualname__ = f"{type(resource).__name__}.{name}"
         import_all.__doc__ = f"Import any number of ``{self._table}`` rows.\n\n{self.__doc__}"
+        import_all.__signature__ = _import_signature(import_rows)
+        resource.__dict__[name] = import_all
         return import_all
+
+
+def _import_signature(import_rows: Callable[..., Any]) -> inspect.Signature:
+    """``_import_rows``'s signature without its ``send_batch`` parameter."""
+    signature = inspect.signature(import_rows, eval_str=True)
+    _send_batch, *rest = signature.parameters.values()
+    return signature.replace(parameters=rest)
 
 
 class Migrate(Resource[S]):
