@@ -14,6 +14,7 @@ import httpx
 
 from kraty_admin._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RequestInfo, RetryConfig
 from kraty_admin._core import (
+    REQUEST_ID_HEADER,
     RETRYABLE_TRANSPORT_ERRORS,
     Call,
     PreparedRequest,
@@ -124,7 +125,7 @@ class Exchange(Generic[T]):
 
     def failed(self, exc: httpx.HTTPError) -> float:
         """The transport failed: the delay before the next attempt, or raise the network error."""
-        self._report(None)
+        self._report(None, None)
         delay = None
         if isinstance(exc, RETRYABLE_TRANSPORT_ERRORS):
             delay = retry_delay(
@@ -140,7 +141,7 @@ class Exchange(Generic[T]):
 
     def answered(self, response: httpx.Response) -> float | None:
         """The server answered: a delay before retrying, or ``None`` when this answer is final."""
-        self._report(response.status_code)
+        self._report(response.status_code, response.headers.get(REQUEST_ID_HEADER))
         return retry_delay(
             self._client.retry,
             self._attempt,
@@ -153,7 +154,12 @@ class Exchange(Generic[T]):
     def result(self, response: httpx.Response) -> T:
         """The call's value from its final response; raises ``KratyServerError`` on errors."""
         try:
-            return decode(self._call, response.status_code, response.content)
+            return decode(
+                self._call,
+                response.status_code,
+                response.content,
+                response.headers.get(REQUEST_ID_HEADER),
+            )
         except KratyServerError as err:
             # A misbehaving proxy may echo request headers in its body; keep the key out.
             key = self._client._api_key.reveal()
@@ -162,13 +168,13 @@ class Exchange(Generic[T]):
                 err.args = (str(err.args[0]).replace(key, "<redacted>"),)
             raise
 
-    def _report(self, status: int | None) -> None:
+    def _report(self, status: int | None, request_id: str | None) -> None:
         hook = self._client._on_request
         if hook is None:
             return
         duration_ms = max(0.0, self._client._clock() - self._started) * 1000
         try:
-            hook(request_info(self.request, self._attempt, duration_ms, status))
+            hook(request_info(self.request, self._attempt, duration_ms, status, request_id))
         except Exception:
             logger.warning("kraty_admin: the on_request hook raised; ignoring it", exc_info=True)
 

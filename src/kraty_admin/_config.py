@@ -34,7 +34,10 @@ class RetryConfig:
 
 @dataclass(frozen=True)
 class RequestInfo:
-    """What the ``on_request`` hook receives after every HTTP attempt, retries included."""
+    """What the ``on_request`` hook receives after every HTTP attempt, retries included.
+
+    ``request_id`` is the server's ``X-Request-Id`` for the attempt (``None`` without one).
+    """
 
     method: str
     url: str
@@ -43,3 +46,4 @@ class RequestInfo:
     duration_ms: float | None
     status: int | None
     ok: bool
+    request_id: str | None = None

@@ -35,6 +35,7 @@ RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 RETRYABLE_TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 _BODY_METHODS = frozenset({"POST", "PUT"})
 _SNIPPET_CHARS = 200
+REQUEST_ID_HEADER = "X-Request-Id"
 
 
 def path(*segments: str) -> str:
@@ -198,23 +199,28 @@ def retry_delay(
     return backoff_delay(retry, attempt, uniform)
 
 
-def decode(call: Call[T], status: int, content: bytes) -> T:
-    """The value of a response to ``call``; raises :class:`KratyServerError` for any error."""
+def decode(call: Call[T], status: int, content: bytes, request_id: str | None = None) -> T:
+    """The value of a response to ``call``; raises :class:`KratyServerError` for any error.
+
+    ``request_id`` is the response's ``X-Request-Id``; errors carry it (or, without the
+    header, the envelope's ``requestId``).
+    """
     try:
         payload = json.loads(content) if content else None
     except ValueError:
         payload = _UNREADABLE
     if not 200 <= status < 300:
-        raise _error_from(status, payload, content)
+        raise _error_from(status, payload, content, request_id)
     if payload is _UNREADABLE or not isinstance(payload, dict):
-        raise _malformed(status, "the response body is not a JSON object", content)
+        raise _malformed(status, "the response body is not a JSON object", content, request_id)
     if call.enveloped:
         if "data" not in payload:
-            raise _malformed(status, "the response has no 'data' envelope", content)
+            raise _malformed(status, "the response has no 'data' envelope", content, request_id)
         payload = payload["data"]
     if call.pick is not None:
         if not isinstance(payload, dict) or call.pick not in payload:
-            raise _malformed(status, f"the response has no {call.pick!r} field", content)
+            problem = f"the response has no {call.pick!r} field"
+            raise _malformed(status, problem, content, request_id)
         payload = payload[call.pick]
     return cast(T, payload)
 
@@ -222,28 +228,35 @@ def decode(call: Call[T], status: int, content: bytes) -> T:
 _UNREADABLE = object()
 
 
-def _error_from(status: int, payload: Any, content: bytes) -> KratyServerError:
+def _error_from(
+    status: int, payload: Any, content: bytes, request_id: str | None
+) -> KratyServerError:
     error = payload.get("error") if isinstance(payload, Mapping) else None
     if (
         isinstance(error, Mapping)
         and isinstance(error.get("code"), str)
         and isinstance(error.get("message"), str)
     ):
+        sent_id = error.get("requestId")
         return server_error(
             status=status,
             code=error["code"],
             api_message=error["message"],
             details=error.get("details"),
+            request_id=request_id or (sent_id if isinstance(sent_id, str) else None),
         )
-    return _malformed(status, "the error response has no error envelope", content)
+    return _malformed(status, "the error response has no error envelope", content, request_id)
 
 
-def _malformed(status: int, problem: str, content: bytes) -> KratyServerError:
+def _malformed(
+    status: int, problem: str, content: bytes, request_id: str | None
+) -> KratyServerError:
     snippet = content[:_SNIPPET_CHARS].decode("utf-8", errors="replace")
     return server_error(
         status=status,
         code="internal_error",
         api_message=f"HTTP {status}: {problem} (body starts: {snippet!r})",
+        request_id=request_id,
     )
 
 
@@ -260,7 +273,11 @@ def network_error(
 
 
 def request_info(
-    request: PreparedRequest, attempt: int, duration_ms: float, status: int | None
+    request: PreparedRequest,
+    attempt: int,
+    duration_ms: float,
+    status: int | None,
+    request_id: str | None,
 ) -> RequestInfo:
     """The telemetry record for one attempt."""
     return RequestInfo(
@@ -271,4 +288,5 @@ def request_info(
         duration_ms=duration_ms,
         status=status,
         ok=status is not None and 200 <= status < 300,
+        request_id=request_id,
     )

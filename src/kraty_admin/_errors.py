@@ -18,20 +18,32 @@ class KratyServerError(KratyError):
     """The server answered with an error (or with a body the SDK could not read).
 
     ``status`` is the HTTP status, ``code`` the machine-readable error code, ``api_message``
-    the server's human-readable message and ``details`` any structured detail it sent.
+    the server's human-readable message, ``details`` any structured detail it sent and
+    ``request_id`` the server's id for the request (quote it to support), when it sent one.
     """
 
-    def __init__(self, *, status: int, code: str, api_message: str, details: Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        status: int,
+        code: str,
+        api_message: str,
+        details: Any = None,
+        request_id: str | None = None,
+    ) -> None:
         self.status = status
         self.code = code
         self.api_message = api_message
         self.details = details
-        super().__init__(f"[{status}] {code}: {api_message}")
+        self.request_id = request_id
+        suffix = f" (request id {request_id})" if request_id else ""
+        super().__init__(f"[{status}] {code}: {api_message}{suffix}")
 
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, "
-            f"api_message={self.api_message!r}, details={self.details!r})"
+            f"api_message={self.api_message!r}, details={self.details!r}, "
+            f"request_id={self.request_id!r})"
         )
 
     def is_code(self, code: str) -> bool:
@@ -176,10 +188,17 @@ _BY_STATUS: dict[int, type[KratyServerError]] = {
 
 
 def server_error(
-    *, status: int, code: str, api_message: str, details: Any = None
+    *,
+    status: int,
+    code: str,
+    api_message: str,
+    details: Any = None,
+    request_id: str | None = None,
 ) -> KratyServerError:
     """The error for an error response: the class of its code, else of its status."""
     cls = _BY_CODE.get(code) or _BY_STATUS.get(status)
     if cls is None:
         cls = InternalServerError if status >= 500 else KratyServerError
-    return cls(status=status, code=code, api_message=api_message, details=details)
+    return cls(
+        status=status, code=code, api_message=api_message, details=details, request_id=request_id
+    )

@@ -16,6 +16,7 @@ from kraty_local.middleware import (
     GateMiddleware,
     RawPathMiddleware,
 )
+from kraty_local.request_ids import RequestIdMiddleware
 from kraty_local.runtime import Runtime
 from kraty_local.settings import Settings
 from kraty_local.webhooks import admin as webhooks_admin
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GateMiddleware, runtime=runtime, prefix=API_PREFIX)
     app.add_middleware(RawPathMiddleware)
     app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(RequestIdMiddleware)
     return app
 
 

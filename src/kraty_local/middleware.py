@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kraty_local.api.deps import PRINCIPAL_SCOPE_KEY
 from kraty_local.errors import ApiError
+from kraty_local.request_ids import SCOPE_KEY as REQUEST_ID_SCOPE_KEY
 from kraty_local.runtime import Runtime
 
 logger = logging.getLogger("kraty_local")
@@ -40,7 +41,12 @@ class CatchAllMiddleware:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception:
-            logger.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
+            logger.exception(
+                "unhandled error in %s %s request_id=%s",
+                scope.get("method"),
+                scope.get("path"),
+                scope.get(REQUEST_ID_SCOPE_KEY),
+            )
             if not started:
                 error = ApiError(500, "internal_error", "Internal server error.")
                 await error.response()(scope, receive, send)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,6 +52,7 @@ def test_server_errors_are_one_line_messages(run: Runner) -> None:
     assert result.exit_code == 1
     assert "conflict" in result.output
     assert "Traceback" not in result.output
+    assert re.search(r"\(request id req_[0-9a-f]{32}\)", result.output), result.output
 
 
 def test_missing_key_is_a_usage_error() -> None:

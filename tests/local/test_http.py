@@ -176,7 +176,7 @@ def test_unknown_route_and_wrong_method_use_the_envelope(client: httpx.Client) -
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"
     assert wrong_method.status_code == 405
-    assert set(wrong_method.json()["error"]) == {"code", "message", "details"}
+    assert set(wrong_method.json()["error"]) == {"code", "message", "details", "requestId"}
 
 
 def test_openapi_describes_requests_and_responses(client: httpx.Client, server: Any) -> None:

@@ -113,6 +113,7 @@ def test_business_conflict_is_stored_and_replayed(client: httpx.Client, engine: 
         "code": "conflict",
         "message": refused.json()["error"]["message"],
         "details": {"economyKey": "gold", "available": 0, "requested": 100},
+        "requestId": refused.headers["X-Request-Id"],
     }
     client.post(CREDIT, json={"amount": 1000, "idempotencyKey": "topup"})
 
@@ -120,7 +121,8 @@ def test_business_conflict_is_stored_and_replayed(client: httpx.Client, engine: 
 
     assert replay.status_code == 409
     assert replay.headers["Idempotent-Replayed"] == "true"
-    assert replay.json() == refused.json()
+    replayed_error = {**replay.json()["error"], "requestId": refused.headers["X-Request-Id"]}
+    assert replayed_error == refused.json()["error"]  # the same answer, under its own id
     assert balance(engine) == 1000  # the replayed refusal applied nothing
 
 

@@ -303,3 +303,52 @@ def test_public_classes_report_the_public_module() -> None:
 
     assert len(classes) >= 15
     assert {cls.__module__ for cls in classes} == {"kraty_admin"}
+
+
+def test_request_id_comes_from_the_header(one_shot: Invoker, api: respx.MockRouter) -> None:
+    response = error(404, "not_found", "no player", headers={"X-Request-Id": "req_hdr"})
+    api.route().mock(return_value=response)
+
+    err = raised(one_shot)
+
+    assert err.request_id == "req_hdr"
+    assert str(err) == "[404] not_found: no player (request id req_hdr)"
+    assert "request_id='req_hdr'" in repr(err)
+
+
+def test_request_id_falls_back_to_the_envelope(one_shot: Invoker, api: respx.MockRouter) -> None:
+    body = {"error": {"code": "conflict", "message": "m", "details": None, "requestId": "req_b"}}
+    api.route().mock(return_value=httpx.Response(409, json=body))
+
+    assert raised(one_shot).request_id == "req_b"
+
+
+def test_the_header_wins_over_the_envelope(one_shot: Invoker, api: respx.MockRouter) -> None:
+    body = {"error": {"code": "conflict", "message": "m", "requestId": "req_body"}}
+    api.route().mock(
+        return_value=httpx.Response(409, json=body, headers={"X-Request-Id": "req_header"})
+    )
+
+    assert raised(one_shot).request_id == "req_header"
+
+
+def test_unreadable_answers_keep_the_request_id(one_shot: Invoker, api: respx.MockRouter) -> None:
+    api.route().mock(
+        return_value=httpx.Response(502, text="<html>", headers={"X-Request-Id": "req_gw"})
+    )
+
+    err = raised(one_shot)
+
+    assert err.is_internal_error
+    assert err.request_id == "req_gw"
+
+
+def test_without_any_id_the_string_form_is_unchanged(
+    one_shot: Invoker, api: respx.MockRouter
+) -> None:
+    api.route().mock(return_value=error(404, "not_found", "no player"))
+
+    err = raised(one_shot)
+
+    assert err.request_id is None
+    assert str(err) == "[404] not_found: no player"

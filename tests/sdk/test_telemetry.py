@@ -134,3 +134,18 @@ def test_duration_comes_from_the_injected_clock(clients: Clients, api: respx.Moc
 
     [info] = infos
     assert info.duration_ms == pytest.approx(250.0)
+
+
+def test_each_attempt_reports_its_request_id(clients: Clients, api: respx.MockRouter) -> None:
+    api.route().mock(
+        side_effect=[
+            error(503, "unavailable", headers={"X-Request-Id": "req_1"}),
+            httpx.ConnectError("reset"),
+            ok({}, headers={"X-Request-Id": "req_3"}),
+        ]
+    )
+    infos: list[RequestInfo] = []
+
+    clients.invoker(on_request=infos.append)("players.get", "p")
+
+    assert [i.request_id for i in infos] == ["req_1", None, "req_3"]
