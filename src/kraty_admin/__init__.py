@@ -16,6 +16,7 @@ from kraty_admin._errors import (
     RateLimitError,
     ValidationError,
 )
+from kraty_admin._logs import setup_from_env
 from kraty_admin._migration import MigrationProgress
 from kraty_admin._version import __version__
 from kraty_admin._webhooks import sign_webhook, verify_webhook
@@ -48,3 +49,5 @@ for _name in __all__:
     if isinstance(_value, type):
         _value.__module__ = __name__
 del _name, _value
+
+setup_from_env()

@@ -25,6 +25,7 @@ from kraty_admin._core import (
     retry_delay,
 )
 from kraty_admin._errors import KratyServerError
+from kraty_admin._logs import logger
 from kraty_admin._resources import (
     Events,
     Grants,
@@ -36,8 +37,6 @@ from kraty_admin._resources import (
     Players,
     Wallet,
 )
-
-logger = logging.getLogger("kraty_admin")
 
 S = TypeVar("S")
 H = TypeVar("H")
@@ -125,7 +124,7 @@ class Exchange(Generic[T]):
 
     def failed(self, exc: httpx.HTTPError) -> float:
         """The transport failed: the delay before the next attempt, or raise the network error."""
-        self._report(None, None)
+        self._report(None, None, type(exc).__name__)
         delay = None
         if isinstance(exc, RETRYABLE_TRANSPORT_ERRORS):
             delay = retry_delay(
@@ -137,19 +136,24 @@ class Exchange(Generic[T]):
             )
         if delay is None:
             raise network_error(self.request, exc, self._attempt) from exc
+        self._log_retry(type(exc).__name__, delay)
         return delay
 
     def answered(self, response: httpx.Response) -> float | None:
         """The server answered: a delay before retrying, or ``None`` when this answer is final."""
-        self._report(response.status_code, response.headers.get(REQUEST_ID_HEADER))
-        return retry_delay(
+        status = response.status_code
+        self._report(status, response.headers.get(REQUEST_ID_HEADER), str(status))
+        delay = retry_delay(
             self._client.retry,
             self._attempt,
-            status=response.status_code,
+            status=status,
             retry_after=response.headers.get("Retry-After"),
             uniform=self._client._uniform,
             clock=self._client._clock,
         )
+        if delay is not None:
+            self._log_retry(str(status), delay)
+        return delay
 
     def result(self, response: httpx.Response) -> T:
         """The call's value from its final response; raises ``KratyServerError`` on errors."""
@@ -168,15 +172,45 @@ class Exchange(Generic[T]):
                 err.args = (str(err.args[0]).replace(key, "<redacted>"),)
             raise
 
-    def _report(self, status: int | None, request_id: str | None) -> None:
+    def _report(self, status: int | None, request_id: str | None, outcome: str) -> None:
+        """Log the attempt at DEBUG and tell the ``on_request`` hook about it."""
         hook = self._client._on_request
-        if hook is None:
+        debug = logger.isEnabledFor(logging.DEBUG)
+        if hook is None and not debug:
             return
         duration_ms = max(0.0, self._client._clock() - self._started) * 1000
+        request = self.request
+        if debug:
+            logger.debug(
+                "%s %s -> %s attempt=%d elapsed_ms=%.1f request_id=%s idempotency_key=%s",
+                request.method,
+                request.path,
+                outcome,
+                self._attempt,
+                duration_ms,
+                request_id,
+                request.idempotency_key,
+            )
+        if hook is None:
+            return
         try:
-            hook(request_info(self.request, self._attempt, duration_ms, status, request_id))
-        except Exception:
-            logger.warning("kraty_admin: the on_request hook raised; ignoring it", exc_info=True)
+            hook(request_info(request, self._attempt, duration_ms, status, request_id))
+        except Exception as exc:
+            # Not the transport error being handled: its message may quote request headers.
+            exc.__suppress_context__ = True
+            logger.warning("kraty_admin: the on_request hook raised; ignoring it", exc_info=exc)
+
+    def _log_retry(self, outcome: str, delay: float) -> None:
+        logger.info(
+            "retrying %s %s after %s in %.2f s (attempt %d of %d) idempotency_key=%s",
+            self.request.method,
+            self.request.path,
+            outcome,
+            delay,
+            self._attempt + 1,
+            self._client.retry.attempts,
+            self.request.idempotency_key,
+        )
 
 
 class BaseClient(Generic[S, H, Z]):

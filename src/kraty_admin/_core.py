@@ -113,8 +113,9 @@ class PreparedRequest:
     method: Method
     url: str
     headers: dict[str, str] = field(repr=False)
-    content: bytes | None
+    content: bytes | None = field(repr=False)
     idempotency_key: str | None
+    path: str
 
 
 def prepare(
@@ -138,7 +139,7 @@ def prepare(
         body = {**(call.body or {}), "idempotencyKey": key}
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         headers["Content-Type"] = "application/json"
-    return PreparedRequest(call.method, base_url + call.path, headers, content, key)
+    return PreparedRequest(call.method, base_url + call.path, headers, content, key, call.path)
 
 
 def backoff_delay(
