@@ -1,0 +1,137 @@
+"""Fixtures for the conformance suite.
+
+- ``sdk`` drives one client kind (sync or async, parametrized) against a respx-mocked
+  transport: it records every request and answers each with a canned response.
+- ``kraty_local_database`` hands the ``kraty_local`` fixture (``kraty_admin.testing``) the
+  engine-parametrized ``database_target`` of ``tests/conftest.py``, so tests using a running
+  Kraty Local run on SQLite and, with ``KRATY_TEST_PG_URL``, PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import ssl
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+import respx
+
+from kraty_admin import KratyAdmin, KratyAdminAsync, RetryConfig
+
+API_KEY = "sk_test_conformance.k3y"
+BASE_URL = "https://api.conformance.test"
+Responder = Callable[[httpx.Request], httpx.Response]
+#: One TLS context for every mocked client: loading the CA bundle per client is the slow part
+#: of making one, and nothing here reaches the network anyway.
+_TLS = ssl.create_default_context()
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A request as it went on the wire."""
+
+    method: str
+    path: str
+    headers: httpx.Headers
+    body: Any
+
+
+class Sdk:
+    """One client kind over a mocked transport: make a call, see what was sent."""
+
+    def __init__(self, kind: str, router: respx.MockRouter) -> None:
+        self.kind = kind
+        self.sent: list[Sent] = []
+        self._router = router
+        self._respond: Responder = lambda _request: httpx.Response(200, json={"data": {}})
+        self._made: list[KratyAdmin | KratyAdminAsync] = []
+        self._http: list[httpx.Client | httpx.AsyncClient] = []
+        router.route().mock(side_effect=self._record)
+
+    def answer(self, respond: Responder) -> None:
+        """Answer every following request with ``respond(request)``."""
+        self._respond = respond
+
+    def answer_with(self, status: int, body: Any) -> None:
+        """Answer every following request with ``status`` and JSON ``body`` (``None``: empty)."""
+        content = b"" if body is None else json.dumps(body).encode()
+        headers = {} if body is None else {"Content-Type": "application/json"}
+        self.answer(lambda _request: httpx.Response(status, content=content, headers=headers))
+
+    def client(self, **options: Any) -> KratyAdmin | KratyAdminAsync:
+        """A client of this kind on the mocked transport; no retries unless asked for.
+
+        Its ``httpx`` client is passed in (as ``http_client``) only to share one TLS context;
+        the SDK sets every header and the timeout per request, so the wire is the same.
+        """
+        if "http_client" not in options:
+            http = (
+                httpx.AsyncClient(verify=_TLS)
+                if self.kind == "async"
+                else httpx.Client(verify=_TLS)
+            )
+            self._http.append(http)
+            options["http_client"] = http
+        options.setdefault("api_key", API_KEY)
+        options.setdefault("base_url", BASE_URL)
+        options.setdefault("retry", RetryConfig(attempts=1))
+        made = KratyAdminAsync(**options) if self.kind == "async" else KratyAdmin(**options)
+        self._made.append(made)
+        return made
+
+    def call(
+        self, client: KratyAdmin | KratyAdminAsync, endpoint: str, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Call ``endpoint`` (``"wallet.credit"``) on ``client`` and return its value."""
+        method = operator.attrgetter(endpoint)(client)
+        if self.kind == "sync":
+            return method(*args, **kwargs)
+
+        async def run() -> Any:
+            return await method(*args, **kwargs)
+
+        return anyio.run(run)
+
+    def close(self) -> None:
+        for made in self._made:
+            if isinstance(made, KratyAdminAsync):
+                anyio.run(made.aclose)
+            else:
+                made.close()
+        for http in self._http:
+            if isinstance(http, httpx.AsyncClient):
+                anyio.run(http.aclose)
+            else:
+                http.close()
+
+    def _record(self, request: httpx.Request) -> httpx.Response:
+        content = request.content
+        self.sent.append(
+            Sent(
+                request.method,
+                request.url.raw_path.decode("ascii"),
+                request.headers,
+                json.loads(content) if content else None,
+            )
+        )
+        return self._respond(request)
+
+
+@pytest.fixture(params=["sync", "async"])
+def sdk(request: pytest.FixtureRequest) -> Iterator[Sdk]:
+    """The SDK of one kind (``KratyAdmin`` or ``KratyAdminAsync``) over a recording mock."""
+    with respx.mock(assert_all_called=False, assert_all_mocked=True) as router:
+        made = Sdk(str(request.param), router)
+        yield made
+        made.close()
+
+
+@pytest.fixture
+def kraty_local_database(database_target: str) -> str:
+    """The ``kraty_local`` fixture's database: each engine of ``database_target`` in turn."""
+    return database_target
