@@ -12,15 +12,20 @@ Each test gets a fresh server on a real loopback socket, a fresh SQLite file, th
 (override the ``kraty_local_world`` fixture to change it) and a controllable clock: calendar time
 (expiries, idempotency TTLs, webhook schedules) moves only by ``kraty_local.clock.advance(...)``,
 while rate-limit buckets refill in real time.
+
+State goes in with a seed (the format of ``kraty-admin local seed``, see ``docs/seeding.md``):
+``kraty_local.seed(path_or_document)`` in the test, or the marker
+``@pytest.mark.kraty_local_seed(path_or_document, ...)`` (relative paths are read from the test
+file's folder) before the test starts; ``kraty_local.export_seed()`` reads it back out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Union
 
 import pytest
 
@@ -29,10 +34,25 @@ from kraty_admin._client import KratyAdmin
 
 if TYPE_CHECKING:
     from kraty_local.clock import FakeClock
+    from kraty_local.seed import Seed
+    from kraty_local.seeding import SeedReport
     from kraty_local.server import LocalServer
     from kraty_local.world import World
 
 _MISSING_EXTRA = "the kraty_local fixture needs Kraty Local: pip install 'kraty-admin[local]'"
+SEED_MARKER = "kraty_local_seed"
+
+#: What ``KratyLocal.seed`` takes: a parsed seed document, a ``Seed``, or a seed file's path.
+SeedData = Union["Seed", Mapping[str, Any], str, Path]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``kraty_local_seed`` marker."""
+    config.addinivalue_line(
+        "markers",
+        f"{SEED_MARKER}(*seeds): seed the kraty_local server before the test "
+        "(seed documents, or paths relative to the test file)",
+    )
 
 
 @dataclass
@@ -63,6 +83,25 @@ class KratyLocal:
         options.setdefault("api_key", self.api_key)
         return KratyAdminAsync(base_url=self.base_url, **options)
 
+    def seed(self, data: SeedData) -> SeedReport:
+        """Apply a seed (document, ``Seed`` or file path) at the clock's time, in one
+        transaction; ``SeedError`` lists every problem and applies nothing."""
+        from kraty_local.seeding import seed_database
+
+        settings = self.server.settings
+        return seed_database(self.server.engine, settings.world, data, now=self.clock.now())
+
+    def export_seed(
+        self, *, game_id: str | None = None, only: Collection[str] | None = None
+    ) -> dict[str, Any]:
+        """The server's state as a seed document (``only``: those players and their links)."""
+        from kraty_local.seeding import export_database
+
+        settings = self.server.settings
+        return export_database(
+            self.server.engine, settings.world, now=self.clock.now(), game_id=game_id, only=only
+        )
+
 
 @pytest.fixture
 def kraty_local_world() -> World:
@@ -81,8 +120,14 @@ def kraty_local_database(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def kraty_local(kraty_local_world: World, kraty_local_database: str) -> Iterator[KratyLocal]:
-    """A running Kraty Local with isolated state, and a ``KratyAdmin`` pointed at it."""
+def kraty_local(
+    request: pytest.FixtureRequest, kraty_local_world: World, kraty_local_database: str
+) -> Iterator[KratyLocal]:
+    """A running Kraty Local with isolated state, and a ``KratyAdmin`` pointed at it.
+
+    Seeds named by ``@pytest.mark.kraty_local_seed(...)`` markers are applied first (outermost
+    marker first, each marker's seeds in order).
+    """
     from kraty_local.clock import FakeClock
     from kraty_local.server import LocalServer
 
@@ -90,6 +135,22 @@ def kraty_local(kraty_local_world: World, kraty_local_database: str) -> Iterator
     with LocalServer(db=kraty_local_database, world=kraty_local_world, clock=clock) as server:
         client = KratyAdmin(api_key=server.api_key, base_url=server.base_url)
         try:
-            yield KratyLocal(server=server, client=client, clock=clock)
+            local = KratyLocal(server=server, client=client, clock=clock)
+            for data in _marked_seeds(request):
+                local.seed(data)
+            yield local
         finally:
             client.close()
+
+
+def _marked_seeds(request: pytest.FixtureRequest) -> list[SeedData]:
+    """The seeds of the test's ``kraty_local_seed`` markers; relative paths resolved against
+    the test file's folder."""
+    folder = Path(str(request.node.path)).parent
+    seeds: list[SeedData] = []
+    for marker in reversed(list(request.node.iter_markers(SEED_MARKER))):
+        for data in marker.args:
+            if isinstance(data, (str, Path)):
+                data = folder / data
+            seeds.append(data)
+    return seeds

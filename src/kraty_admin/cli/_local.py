@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-_LOCAL_HINT = "Kraty Local needs the 'local' extra:  pip install 'kraty-admin[local]'"
+from kraty_admin.cli._local_options import database_option, missing_extra, world_option
+from kraty_admin.cli._local_seed import export, seed
 
 
 @click.group("local")
@@ -15,19 +16,8 @@ def local() -> None:
 @local.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8787, show_default=True, type=int, help="TCP port.")
-@click.option(
-    "--db",
-    default="./kraty-local.sqlite",
-    show_default=True,
-    help="SQLite file path or database URL (sqlite:///..., postgresql://...).",
-)
-@click.option(
-    "--world",
-    "world_file",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="World TOML file (see kraty_local/world.example.toml); default: the built-in world.",
-)
+@database_option
+@world_option
 @click.option(
     "--workers",
     default=1,
@@ -46,7 +36,7 @@ def serve(host: str, port: int, db: str, world_file: str | None, workers: int) -
         from kraty_local.server import serve_workers
         from kraty_local.world import WorldError, default_world, load_world
     except ImportError as exc:
-        raise click.ClickException(f"{_LOCAL_HINT}\n(missing module: {exc.name})") from None
+        raise missing_extra(exc) from None
     try:
         if workers > 1:
             serve_workers(host, port, db, world_file, workers)
@@ -55,3 +45,7 @@ def serve(host: str, port: int, db: str, world_file: str | None, workers: int) -
     except (WorldError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     run_server(host, port, db, world)
+
+
+local.add_command(seed)
+local.add_command(export)
