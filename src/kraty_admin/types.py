@@ -92,21 +92,10 @@ class MigrateInventoryRow(_MigrateInventoryRowBase, total=False):
 # --- responses -------------------------------------------------------------------------------
 
 
-class _GrantContentsBase(TypedDict):
-    entries: list[JSONObject]
-
-
-class GrantContents(_GrantContentsBase, total=False):
-    """What a grant holds: the entries as sent (a rolled crate lists what it rolled)."""
-
-    crateItemKey: str
-    quantity: int
-
-
 class _GrantBase(TypedDict):
     id: str
     kind: Literal["reward", "crate"]
-    contents: GrantContents
+    contents: JSONObject  # {"entries": [...]} as sent; a rolled crate lists what it rolled
     sourceKind: str
     sourceRefId: str | None
     parentGrantId: str | None
@@ -253,9 +242,9 @@ class _PlayerExportBase(TypedDict):
     exportedAt: str
     player: ExportedPlayer
     attempts: list[JSONObject]
-    grants: list[Grant]
+    grants: list[JSONObject]
     inventory: list[JSONObject]
-    wallet: list[WalletHolding]
+    wallet: list[JSONObject]
     lobbies: list[JSONObject]
 
 
@@ -325,9 +314,9 @@ class _SyntheticIdentityBase(TypedDict):
 
 
 class SyntheticIdentity(_SyntheticIdentityBase, total=False):
-    """A name and optional avatar (the identity ``set_identity`` stores)."""
+    """A name and optional avatar (the identity ``set_identity`` stores; no avatar, no key)."""
 
-    avatar: str | None
+    avatar: str
 
 
 class _PlayerIdentityBase(TypedDict):

@@ -59,24 +59,8 @@ SDK_TYPES: dict[str, Any] = {
 }
 
 #: Where our SDK's types disagree with the references and neither section 9 nor the product
-#: page justifies it. Reported to the SDK owners, not changed from this suite.
-SDK_TYPE_GAPS: dict[str, str] = {
-    "SyntheticIdentity.avatar: nullable in the SDK, not in the reference": (
-        "resources.ts types the identity answer as {name: string; avatar?: string}; the SDK "
-        "says avatar: str | None"
-    ),
-    "Grant.contents: a shape in the SDK, free-form in the reference": (
-        "types.ts has contents: Record<string, unknown> and the Python suite sends "
-        "contents: {}; the SDK's GrantContents requires 'entries'"
-    ),
-    "PlayerExport.grants: a shape in the SDK, free-form in the reference": (
-        "types.ts has grants: Array<Record<string, unknown>>; the SDK says list[Grant]"
-    ),
-    "PlayerExport.wallet: a shape in the SDK, free-form in the reference": (
-        "types.ts has wallet: Array<Record<string, unknown>> and the Python suite sends "
-        "[{economyKey, balance}]; the SDK says list[WalletHolding] (metadata, createdAt required)"
-    ),
-}
+#: page justifies it: none today (a new entry needs its reason as the value).
+SDK_TYPE_GAPS: dict[str, str] = {}
 
 
 def _nullable(hint: Any) -> bool:
