@@ -18,6 +18,7 @@ from kraty_admin._errors import (
 )
 from kraty_admin._logs import setup_from_env
 from kraty_admin._migration import MigrationProgress
+from kraty_admin._response import RawResponse
 from kraty_admin._version import __version__
 from kraty_admin._webhooks import sign_webhook, verify_webhook
 
@@ -35,6 +36,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "RequestInfo",
     "RetryConfig",
     "ValidationError",

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import functools
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
-from kraty_admin._base_client import BaseClient
-from kraty_admin._core import Call
-from kraty_admin._resources._endpoint import AsyncSender
+from kraty_admin._base_client import BaseClient, Exchange
+from kraty_admin._core import Call, Method
+from kraty_admin._raw import RawResponses
+from kraty_admin._resources._endpoint import AsyncSender, RawAsyncSender
 from kraty_admin._resources.migrate import AsyncMigrate
+from kraty_admin._response import RawResponse
 
 T = TypeVar("T")
 
@@ -38,7 +41,8 @@ class KratyAdminAsync(
 
         return anyio.sleep
 
-    async def _send(self, call: Call[T]) -> T:
+    async def _respond(self, call: Call[T]) -> tuple[Exchange[T], httpx.Response]:
+        """Send ``call``, retrying as configured; the exchange and its final response."""
         exchange = self._exchange(call)
         request = exchange.request
         while True:
@@ -56,9 +60,29 @@ class KratyAdminAsync(
             else:
                 answer_delay = exchange.answered(response)
                 if answer_delay is None:
-                    return exchange.result(response)
+                    return exchange, response
                 delay = answer_delay
             await self._sleep(delay)
+
+    async def _send(self, call: Call[T]) -> T:
+        exchange, response = await self._respond(call)
+        return exchange.result(response)
+
+    @functools.cached_property
+    def with_raw_response(self) -> RawResponses[RawAsyncSender]:
+        """Every endpoint again, returning a :class:`~kraty_admin.RawResponse` (awaited)."""
+        return RawResponses(_RawSender(self))
+
+    async def request(
+        self,
+        method: Method,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str | int] | None = None,
+    ) -> Any:
+        """Call a route the SDK does not wrap yet; see :meth:`KratyAdmin.request`."""
+        return await self._send(self._request_call(method, path, body, params))
 
     async def aclose(self) -> None:
         """Close the underlying HTTP connections (unless ``http_client`` was passed in)."""
@@ -75,3 +99,14 @@ class KratyAdminAsync(
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+class _RawSender:
+    """Sends calls through a :class:`KratyAdminAsync` and returns their raw responses."""
+
+    def __init__(self, client: KratyAdminAsync) -> None:
+        self._client = client
+
+    async def _send(self, call: Call[T]) -> RawResponse[T]:
+        exchange, response = await self._client._respond(call)
+        return RawResponse(response, exchange.attempts, exchange.result(response))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar, cast
+from urllib.parse import urlencode
 
 import httpx
 
@@ -17,6 +19,7 @@ from kraty_admin._core import (
     REQUEST_ID_HEADER,
     RETRYABLE_TRANSPORT_ERRORS,
     Call,
+    Method,
     PreparedRequest,
     decode,
     network_error,
@@ -42,7 +45,15 @@ S = TypeVar("S")
 H = TypeVar("H")
 Z = TypeVar("Z")
 T = TypeVar("T")
+C = TypeVar("C", bound="BaseClient[Any, Any, Any]")
 Timeout = float | httpx.Timeout | None
+
+
+class _Unset:
+    """The default of ``with_options(timeout=...)``, since ``None`` means "no timeout"."""
+
+
+UNSET = _Unset()
 RequestHook = Callable[[RequestInfo], object]
 
 
@@ -113,9 +124,15 @@ class Exchange(Generic[T]):
             base_url=client.base_url,
             api_key=client._api_key.reveal(),
             new_key=client._generate_idempotency_key,
+            extra_headers=client._headers,
         )
         self._attempt = 0
         self._started = 0.0
+
+    @property
+    def attempts(self) -> int:
+        """How many attempts have begun."""
+        return self._attempt
 
     def begin(self) -> None:
         """Mark the start of an attempt."""
@@ -260,8 +277,12 @@ class BaseClient(Generic[S, H, Z]):
         self._clock = clock
         self._sleep: Z = sleep if sleep is not None else self._default_sleep()
         self._uniform = uniform
+        self._headers: dict[str, str] = {}
         self._owns_http = http_client is None
         self._http: H = http_client if http_client is not None else self._new_http_client()
+        self._bind_resources()
+
+    def _bind_resources(self) -> None:
         sender = cast(S, self)
         self.grants = Grants(sender)
         self.inventory = Inventory(sender)
@@ -272,6 +293,45 @@ class BaseClient(Generic[S, H, Z]):
         self.health = Health(sender)
         self.leaderboards = Leaderboards(sender)
         self.events = Events(sender)
+
+    def with_options(
+        self: C,
+        *,
+        timeout: Timeout | _Unset = UNSET,
+        retry: RetryConfig | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> C:
+        """A view of this client with other options for the calls made through it.
+
+        The view shares the connection pool and everything not given here (key, base URL,
+        hooks); ``headers`` are added to the client's. Closing the view leaves the pool open.
+        """
+        view = copy.copy(self)
+        view.__dict__.pop("with_raw_response", None)
+        if not isinstance(timeout, _Unset):
+            view.timeout = timeout
+        if retry is not None:
+            view.retry = retry
+        if headers is not None:
+            view._headers = {**self._headers, **headers}
+        view._owns_http = False
+        view._bind_resources()
+        return view
+
+    @staticmethod
+    def _request_call(
+        method: Method,
+        path: str,
+        body: Mapping[str, Any] | None,
+        params: Mapping[str, str | int] | None,
+    ) -> Call[Any]:
+        if not path.startswith("/") or "?" in path or "#" in path:
+            raise ValueError(f"path must start with '/' and hold no query, got {path!r}")
+        if params:
+            path = f"{path}?{urlencode(params)}"
+        fields = dict(body or {})
+        key = fields.pop("idempotencyKey", None)
+        return Call(method, path, fields if method in {"POST", "PUT"} else None, key, None, False)
 
     def _new_http_client(self) -> H:
         raise NotImplementedError

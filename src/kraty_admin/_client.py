@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
-from kraty_admin._base_client import BaseClient
-from kraty_admin._core import Call
-from kraty_admin._resources._endpoint import SyncSender
+from kraty_admin._base_client import BaseClient, Exchange
+from kraty_admin._core import Call, Method
+from kraty_admin._raw import RawResponses
+from kraty_admin._resources._endpoint import RawSyncSender, SyncSender
 from kraty_admin._resources.migrate import SyncMigrate
+from kraty_admin._response import RawResponse
 
 T = TypeVar("T")
 
@@ -39,7 +42,8 @@ class KratyAdmin(BaseClient[SyncSender, httpx.Client, Callable[[float], object]]
     def _default_sleep(self) -> Callable[[float], object]:
         return time.sleep
 
-    def _send(self, call: Call[T]) -> T:
+    def _respond(self, call: Call[T]) -> tuple[Exchange[T], httpx.Response]:
+        """Send ``call``, retrying as configured; the exchange and its final response."""
         exchange = self._exchange(call)
         request = exchange.request
         while True:
@@ -57,9 +61,34 @@ class KratyAdmin(BaseClient[SyncSender, httpx.Client, Callable[[float], object]]
             else:
                 answer_delay = exchange.answered(response)
                 if answer_delay is None:
-                    return exchange.result(response)
+                    return exchange, response
                 delay = answer_delay
             self._sleep(delay)
+
+    def _send(self, call: Call[T]) -> T:
+        exchange, response = self._respond(call)
+        return exchange.result(response)
+
+    @functools.cached_property
+    def with_raw_response(self) -> RawResponses[RawSyncSender]:
+        """Every endpoint again, returning a :class:`~kraty_admin.RawResponse`."""
+        return RawResponses(_RawSender(self))
+
+    def request(
+        self,
+        method: Method,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str | int] | None = None,
+    ) -> Any:
+        """Call a route the SDK does not wrap yet; returns the decoded JSON body as is.
+
+        ``path`` is appended to ``base_url`` (``"/server/v1/..."``). Same auth, idempotency
+        stamping (POST and PUT bodies get an ``idempotencyKey`` unless they carry one),
+        retries and typed errors as every other method.
+        """
+        return self._send(self._request_call(method, path, body, params))
 
     def close(self) -> None:
         """Close the underlying HTTP connections (unless ``http_client`` was passed in)."""
@@ -76,3 +105,14 @@ class KratyAdmin(BaseClient[SyncSender, httpx.Client, Callable[[float], object]]
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class _RawSender:
+    """Sends calls through a :class:`KratyAdmin` and returns their raw responses."""
+
+    def __init__(self, client: KratyAdmin) -> None:
+        self._client = client
+
+    def _send(self, call: Call[T]) -> RawResponse[T]:
+        exchange, response = self._client._respond(call)
+        return RawResponse(response, exchange.attempts, exchange.result(response))

@@ -119,14 +119,21 @@ class PreparedRequest:
 
 
 def prepare(
-    call: Call[Any], *, base_url: str, api_key: str, new_key: Callable[[], str]
+    call: Call[Any],
+    *,
+    base_url: str,
+    api_key: str,
+    new_key: Callable[[], str],
+    extra_headers: Mapping[str, str] | None = None,
 ) -> PreparedRequest:
     """Build the request for ``call``; POST and PUT bodies carry an ``idempotencyKey``.
 
     The caller's key wins; otherwise ``new_key`` is called exactly once, here, so every retry
-    of this logical call reuses the same key.
+    of this logical call reuses the same key. ``extra_headers`` are sent too, but cannot
+    replace the SDK's own (authorization, identification, content type).
     """
     headers = {
+        **(extra_headers or {}),
         "Authorization": f"Bearer {api_key}",
         "Accept": "application/json",
         "User-Agent": USER_AGENT,

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Generic, ParamSpec, Protocol, TypeVar, get_args, overload
 
 from kraty_admin._core import Call
+from kraty_admin._response import RawResponse
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -30,6 +31,18 @@ class AsyncSender(Protocol):
     """Something that sends a call and returns an awaitable of its value (the async client)."""
 
     def _send(self, call: Call[T]) -> Awaitable[T]: ...
+
+
+class RawSyncSender(Protocol):
+    """Sends a call and returns its :class:`RawResponse` (``KratyAdmin.with_raw_response``)."""
+
+    def _send(self, call: Call[T]) -> RawResponse[T]: ...
+
+
+class RawAsyncSender(Protocol):
+    """Sends a call and returns an awaitable of its :class:`RawResponse` (async client)."""
+
+    def _send(self, call: Call[T]) -> Awaitable[RawResponse[T]]: ...
 
 
 class Resource(Generic[S]):
@@ -79,6 +92,16 @@ class endpoint(Generic[P, T]):
     def __get__(
         self, resource: Resource[AsyncSender], owner: type
     ) -> Callable[P, Awaitable[T]]: ...
+
+    @overload
+    def __get__(
+        self, resource: Resource[RawSyncSender], owner: type
+    ) -> Callable[P, RawResponse[T]]: ...
+
+    @overload
+    def __get__(
+        self, resource: Resource[RawAsyncSender], owner: type
+    ) -> Callable[P, Awaitable[RawResponse[T]]]: ...
 
     def __get__(self, resource: Resource[Any] | None, owner: type) -> Any:
         if resource is None:
