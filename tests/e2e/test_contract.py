@@ -57,7 +57,7 @@ def test_every_applicable_error_code_has_its_typed_property(kraty: KratyLocal) -
             400,
         ),
         (
-            lambda: c.leaderboards.submit_score("event_points_board", "p", 5),
+            lambda: c.leaderboards.submit_score("p", "event_points_board", 5),
             "is_score_not_supported",
             400,
         ),

@@ -12,11 +12,11 @@ from kraty_admin.testing import KratyLocal
 
 def test_scores_keep_the_best_and_rank(kraty: KratyLocal) -> None:
     boards = kraty.client.leaderboards
-    boards.submit_score("weekly_race_board", "alice", 120)
-    boards.submit_score("weekly_race_board", "bob", 300)
+    boards.submit_score("alice", "weekly_race_board", 120)  # player first, board second
+    boards.submit_score("bob", "weekly_race_board", 300)
 
-    result = boards.submit_score("weekly_race_board", "alice", 80, idempotency_key="s-1")
-    replay = boards.submit_score("weekly_race_board", "alice", 80, idempotency_key="s-1")
+    result = boards.submit_score("alice", "weekly_race_board", 80, idempotency_key="s-1")
+    replay = boards.submit_score("alice", "weekly_race_board", 80, idempotency_key="s-1")
 
     assert result == {"leaderboardId": "weekly_race_board", "score": 120, "rank": 2}
     assert replay == result
@@ -27,7 +27,7 @@ def test_scores_keep_the_best_and_rank(kraty: KratyLocal) -> None:
 )
 def test_refused_scores(kraty: KratyLocal, board: str, code: str) -> None:
     with pytest.raises(KratyServerError) as caught:
-        kraty.client.leaderboards.submit_score(board, "alice", 1)
+        kraty.client.leaderboards.submit_score("alice", board, 1)
 
     assert caught.value.code == code
 
@@ -46,8 +46,21 @@ def test_progress_fires_milestones_then_finish_completes(kraty: KratyLocal) -> N
     claimed = kraty.client.grants.ack("p1", grant["id"])
     assert claimed["status"] == "claimed"
     assert done["outcome"] == "completed"
-    assert done["attempt"]["milestonesFired"] == ["bronze", "silver"]
-    assert done["attempt"]["metrics"] == {"laps": 3}
+    attempt = done["attempt"]
+    assert (attempt["id"], attempt["eventId"], attempt["status"]) == (
+        "run-1",
+        "weekly_race",
+        "completed",
+    )
+    assert (attempt["score"], attempt["metrics"], attempt["metricsRaw"]) == (
+        600,
+        {"laps": 3},
+        {"laps": 3},
+    )
+    assert first["attempt"]["status"] == "in_progress"
+    assert first["attempt"]["completedAt"] is None
+    assert attempt["completedAt"] is not None
+    assert attempt["playerId"] == kraty.client.players.get("p1")["player"]["id"]
 
 
 def test_finish_after_the_window_is_expired(kraty: KratyLocal) -> None:

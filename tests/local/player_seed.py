@@ -74,7 +74,7 @@ def attempt_row(owner: str, attempt_key: str, **changes: Any) -> dict[str, Any]:
         "player_id": owner,
         "event_key": "weekly_race",
         "attempt_key": attempt_key,
-        "status": "active",
+        "status": "in_progress",
         "metric_value": 10.0,
         "metrics": {"device": "personal-phone"},
         "milestones_fired": [],

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timezone
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import select
 
 from kraty_local.db import make_engine
 from kraty_local.migrations import UnversionedDatabaseError, alembic_config, upgrade
-from kraty_local.store.schema import metadata
+from kraty_local.store.schema import attempts, metadata, players
 
 REVISION_HINT = (
     "store/schema.py and the migrations disagree: write a revision with "
@@ -74,3 +77,42 @@ def test_a_database_from_before_versioning_is_refused(database_target: str) -> N
             upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_revision_0003_converts_existing_rows(database_target: str) -> None:
+    at = datetime(2029, 6, 1, tzinfo=timezone.utc)
+    engine = make_engine(database_target)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "0002")
+            game = {"studio_id": "studio_1", "game_id": "game_1"}
+            conn.execute(
+                players.insert().values(
+                    id="p", external_player_id="old", created_at=at, updated_at=at, **game
+                )
+            )
+            conn.execute(
+                attempts.insert(),
+                [
+                    {
+                        **game,
+                        "id": f"a-{status}",
+                        "player_id": "p",
+                        "event_key": "weekly_race",
+                        "attempt_key": status,
+                        "status": status,
+                        "started_at": at,
+                        "created_at": at,
+                        "updated_at": at,
+                    }
+                    for status in ("active", "completed")
+                ],
+            )
+        upgrade(engine)
+        with engine.connect() as conn:
+            seen = conn.execute(select(players.c.first_seen_at, players.c.last_seen_at)).one()
+            statuses = dict(conn.execute(select(attempts.c.attempt_key, attempts.c.status)).all())
+    finally:
+        engine.dispose()
+    assert tuple(seen) == (at, at)  # backfilled from created_at
+    assert statuses == {"active": "in_progress", "completed": "completed"}

@@ -12,9 +12,11 @@ from sqlalchemy import Engine
 
 from kraty_local.clock import FakeClock
 from kraty_local.store.schema import attempts, grants, leaderboard_entries
+from kraty_local.timefmt import iso
 from kraty_local.world import World
 
 from .helpers import count, make_world, outbox_count
+from .player_seed import AT, attempt_row, insert, player_id
 
 AFTER_THE_WINDOW = timedelta(days=365 * 71)  # the default windows end in 2100
 ATTEMPT = "/players/p1/events/weekly_race/attempts/a1"
@@ -172,9 +174,8 @@ def test_increments_fire_each_milestone_once(client: httpx.Client, engine: Engin
         "entries": [{"type": "currency", "currencyKey": "gold", "amount": 50}]
     }
     assert [m["key"] for m in second["milestonesFired"]] == ["silver"]
-    assert third["milestonesFired"] == []
-    assert third["attempt"]["metricValue"] == 551
-    assert third["attempt"]["milestonesFired"] == ["bronze", "silver"]
+    assert third["milestonesFired"] == []  # never null
+    assert third["attempt"]["score"] == 551
     assert count(engine, grants) == 2
     assert outbox_count(engine, "grant.created") == 2
 
@@ -187,7 +188,7 @@ def test_set_jumps_past_several_milestones_and_never_refires(client: httpx.Clien
     assert [m["key"] for m in jump["milestonesFired"]] == ["bronze", "silver", "gold"]
     crate = jump["milestonesFired"][2]["grants"][0]["contents"]["entries"]
     assert crate == [{"type": "crate", "crateItemKey": "legendary_box", "quantity": 1}]
-    assert back["attempt"]["metricValue"] == 0
+    assert back["attempt"]["score"] == 0
     assert again["milestonesFired"] == []
 
 
@@ -210,10 +211,12 @@ def test_metrics_are_set_and_incremented(client: httpx.Client) -> None:
     ).json()["data"]["attempt"]
 
     assert last["metrics"] == {"laps": 3, "coins": 1.5, "jumps": 3}
-    assert last["metricValue"] == 0
-    assert last["lastProgressAt"] == "2029-12-31T23:00:00.000Z"
-    assert (last["status"], last["attemptId"], last["eventKey"]) == ("active", "a1", "weekly_race")
+    assert last["metricsRaw"] == last["metrics"]  # Kraty Local applies no metric formula
+    assert last["score"] == 0
+    assert (last["status"], last["id"], last["eventId"]) == ("in_progress", "a1", "weekly_race")
     assert last["startedAt"] == "2030-01-01T00:00:00.000Z"
+    exported = client.get("/players/p1/export").json()["data"]["attempts"][0]
+    assert exported["lastProgressAt"] == "2029-12-31T23:00:00.000Z"
 
 
 def test_attempts_are_per_player_and_id(client: httpx.Client, engine: Engine) -> None:
@@ -229,8 +232,8 @@ def test_attempts_are_per_player_and_id(client: httpx.Client, engine: Engine) ->
         metricValue=1,
     )
 
-    assert other.json()["data"]["attempt"]["externalPlayerId"] == "p/2"
-    assert other.json()["data"]["attempt"]["metricValue"] == 1
+    assert other.json()["data"]["attempt"]["playerId"] == player_id(engine, "p/2")
+    assert other.json()["data"]["attempt"]["score"] == 1
     assert count(engine, attempts) == 3
 
 
@@ -271,8 +274,8 @@ def test_finish_completes_once(client: httpx.Client, engine: Engine) -> None:
     again = post(client, f"{ATTEMPT}/finish", "f2").json()["data"]
 
     assert done["outcome"] == "completed"
-    assert (done["attempt"]["status"], done["attempt"]["metricValue"]) == ("completed", 42)
-    assert done["attempt"]["finishedAt"] == "2030-01-01T00:00:00.000Z"
+    assert (done["attempt"]["status"], done["attempt"]["score"]) == ("completed", 42)
+    assert done["attempt"]["completedAt"] == "2030-01-01T00:00:00.000Z"
     assert again == done
     assert outbox_count(engine, "event.completed") == 1
     assert error(progress(client, "late", mode="set", metricValue=1)) == (409, "conflict")
@@ -287,6 +290,7 @@ def test_finish_after_the_window_expires(
     done = post(client, f"{ATTEMPT}/finish", "f1").json()["data"]
 
     assert (done["outcome"], done["attempt"]["status"]) == ("expired", "expired")
+    assert done["attempt"]["completedAt"] == iso(AT + AFTER_THE_WINDOW)
     assert outbox_count(engine, "event.completed") == 0
 
 
@@ -302,3 +306,67 @@ def test_finishing_an_unknown_attempt_is_not_found(client: httpx.Client) -> None
         "not_found",
     )
     assert error(post(client, "/players/p1/events/nope/attempts/a1/finish")) == (404, "not_found")
+
+
+# --- the attempt's shape (contract section 9) --------------------------------------------------
+
+
+def test_the_first_progress_starts_the_attempt_in_the_wire_shape(
+    client: httpx.Client, engine: Engine, clock: FakeClock
+) -> None:
+    started = progress(client, "p", mode="set", metricValue=7, metrics={"laps": 1}).json()["data"]
+    clock.advance(timedelta(minutes=3))
+    done = post(client, f"{ATTEMPT}/finish", "f").json()["data"]
+
+    attempt = {
+        "id": "a1",  # the path's attemptId
+        "eventId": "weekly_race",
+        "eventWindowId": "w1",
+        "leaderboardId": "event:weekly_race:w1",
+        "playerId": player_id(engine, "p1"),
+        "startedAt": "2030-01-01T00:00:00.000Z",
+        "endsAt": "2100-01-01T00:00:00.000Z",  # the window's end
+        "completedAt": None,
+        "metrics": {"laps": 1},
+        "metricsRaw": {"laps": 1},
+        "score": 7,
+        "status": "in_progress",
+    }
+    assert started == {"attempt": attempt, "milestonesFired": []}
+    assert done == {
+        "attempt": {**attempt, "completedAt": "2030-01-01T00:03:00.000Z", "status": "completed"},
+        "outcome": "completed",
+    }
+
+
+def test_an_attempt_in_a_lobby_ranks_on_the_lobby_board(client: httpx.Client) -> None:
+    pushed = client.post(
+        "/games/game_1/events/quick_brawl/lobbies",
+        json={"key": "match-1", "externalPlayerIds": ["p1", "p2"], "idempotencyKey": "l"},
+    ).json()["data"]
+    inside = progress(
+        client, "in", "/players/p1/events/quick_brawl/attempts/r1", mode="set", metricValue=3
+    ).json()["data"]["attempt"]
+    outside = progress(
+        client, "out", "/players/p3/events/quick_brawl/attempts/r1", mode="set", metricValue=3
+    ).json()["data"]["attempt"]
+
+    lobby_view = (pushed["eventId"], pushed["eventWindowId"], pushed["leaderboardId"])
+    assert (inside["eventId"], inside["eventWindowId"], inside["leaderboardId"]) == lobby_view
+    assert (outside["eventId"], outside["eventWindowId"]) == lobby_view[:2]
+    assert outside["leaderboardId"] == "event:quick_brawl:w1"
+
+
+def test_an_attempt_from_before_revision_0003_reads_in_the_wire_shape(
+    client: httpx.Client, engine: Engine
+) -> None:
+    post(client, "/players/p1/wallet/gold/credit", "c", amount=1)
+    me = player_id(engine, "p1")
+    insert(engine, attempts, attempt_row(me, "a1", status="in_progress"))  # no window recorded
+
+    attempt = progress(client, "p", mode="increment", metricValue=5).json()["data"]["attempt"]
+
+    assert (attempt["id"], attempt["score"], attempt["status"]) == ("a1", 15, "in_progress")
+    assert (attempt["eventWindowId"], attempt["endsAt"]) == ("w1", "2100-01-01T00:00:00.000Z")
+    assert attempt["leaderboardId"] == "event:weekly_race:w1"
+    assert attempt["startedAt"] == iso(AT)

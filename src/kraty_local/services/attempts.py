@@ -1,13 +1,21 @@
-"""Event attempts: progress reports that fire milestones, and finishing (contract section 4).
+"""Event attempts: progress reports that fire milestones, and finishing (contract sections 4, 9).
 
-An attempt is created by its first progress report (``attemptId`` is the caller's id, unique
-per player and event). ``set`` replaces the metric value and the named ``metrics``;
-``increment`` adds to them. Each milestone of the event whose threshold the metric value
-reaches fires once per attempt, creating a pending grant of its rewards (``sourceKind``
-``"event"``, ``sourceRefId`` ``<eventKey>:<attemptId>:<milestone>``). Progress needs the event
-window to be open by the clock; ``occurredAt`` (default: now) is recorded as
-``lastProgressAt``. Finishing outside the window is ``expired``, inside it ``completed`` (with an
-``event.completed`` webhook); finishing a finished attempt returns it unchanged.
+An attempt is started by its first progress report: its wire ``id`` is the path's
+``attemptId`` (the caller's id, unique per player and event), ``eventId`` the event key and
+``eventWindowId`` / ``endsAt`` the event window it started in, as lobbies report them. Its
+``leaderboardId`` is that of the player's lobby for this event window when they sit in one
+(``lobby:<lobbyId>``), else the window's own board ``event:<eventKey>:<windowId>``. ``set``
+replaces the metric value and the named metrics; ``increment`` adds to them. The metric value is
+the attempt's ``score``; Kraty Local applies no metric formula, so ``metrics`` and
+``metricsRaw`` both hold the named metrics as reported. Each milestone of the event whose
+threshold the score reaches fires once per attempt, creating a pending grant of its rewards
+(``sourceKind`` ``"event"``, ``sourceRefId`` ``<eventKey>:<attemptId>:<milestone>``). Progress
+needs the event window to be open by the clock; ``occurredAt`` (default: now) is recorded as the
+time of the latest report (shown in the export). Finishing after ``endsAt`` is ``expired``,
+before it ``completed`` (with an ``event.completed`` webhook); ``completedAt`` is when it was
+finished either way, and finishing a finished attempt returns it unchanged. Status is
+``in_progress`` until then (``force_completed`` is never produced: Kraty Local has no operator
+route to force one).
 """
 
 from __future__ import annotations
@@ -25,9 +33,10 @@ from kraty_local.services.events import require_event, require_open_window
 from kraty_local.services.players import PlayerRef, ensure_player, require_player
 from kraty_local.services.scoring import number
 from kraty_local.store.queries import insert_ignore
-from kraty_local.store.schema import attempts
+from kraty_local.store.schema import attempts, lobbies, lobby_members
 from kraty_local.timefmt import iso, iso_or_none
 from kraty_local.wire import Attempt, FinishResult, MilestoneFired, ProgressResult
+from kraty_local.world import Event
 
 
 def progress(
@@ -45,6 +54,7 @@ def progress(
     event = require_event(ctx, event_key)
     require_open_window(ctx, event)
     player = ensure_player(ctx, external_player_id)
+    lobby = _lobby_of(ctx, player, event)
     insert_ignore(
         ctx.conn,
         attempts,
@@ -55,7 +65,11 @@ def progress(
             "player_id": player.id,
             "event_key": event_key,
             "attempt_key": attempt_id,
-            "status": "active",
+            "lobby_id": None if lobby is None else lobby.id,
+            "event_window_id": event.window.id,
+            "leaderboard_id": _event_board(event) if lobby is None else lobby.leaderboard_id,
+            "ends_at": event.window.end,
+            "status": "in_progress",
             "metric_value": 0.0,
             "metrics": {},
             "milestones_fired": [],
@@ -66,7 +80,7 @@ def progress(
         ["player_id", "event_key", "attempt_key"],
     )
     row = _load(ctx, player, event_key, attempt_id)
-    if row.status != "active":
+    if row.status != "in_progress":
         raise ApiError(
             409,
             "conflict",
@@ -109,7 +123,7 @@ def progress(
         )
         fired.append({"key": milestone.key, "grants": [grant]})
     return {
-        "attempt": _view(player, _load(ctx, player, event_key, attempt_id)),
+        "attempt": _view(player, event, _load(ctx, player, event_key, attempt_id)),
         "milestonesFired": fired,
     }
 
@@ -121,10 +135,9 @@ def finish(
     event = require_event(ctx, event_key)
     player = require_player(ctx, external_player_id)
     row = _load(ctx, player, event_key, attempt_id)
-    if row.status == "active":
-        outcome: Literal["completed", "expired"] = (
-            "expired" if ctx.now >= event.window.end else "completed"
-        )
+    if row.status == "in_progress":
+        ends_at = row.ends_at or event.window.end
+        outcome: Literal["completed", "expired"] = "expired" if ctx.now >= ends_at else "completed"
         ctx.conn.execute(
             attempts.update()
             .where(attempts.c.id == row.id)
@@ -138,12 +151,13 @@ def finish(
                     "playerId": player.id,
                     "externalPlayerId": player.external_player_id,
                     "eventKey": event_key,
-                    "eventWindowId": event.window.id,
-                    "attempt": _view(player, row),
+                    "eventWindowId": row.event_window_id or event.window.id,
+                    "attempt": _view(player, event, row),
                 },
             )
         ctx.audit("event.finish", player.id, {"eventKey": event_key, "attemptId": attempt_id})
-    return {"attempt": _view(player, row), "outcome": row.status}
+    outcome = "expired" if row.status == "expired" else "completed"
+    return {"attempt": _view(player, event, row), "outcome": outcome}
 
 
 def _load(ctx: OpContext, player: PlayerRef, event_key: str, attempt_id: str) -> Row[Any]:
@@ -161,17 +175,42 @@ def _load(ctx: OpContext, player: PlayerRef, event_key: str, attempt_id: str) ->
     return row
 
 
-def _view(player: PlayerRef, row: Row[Any]) -> Attempt:
+def _lobby_of(ctx: OpContext, player: PlayerRef, event: Event) -> Row[Any] | None:
+    """The player's newest lobby of this event window, if they sit in one."""
+    return ctx.conn.execute(
+        select(lobbies)
+        .join(lobby_members, lobby_members.c.lobby_id == lobbies.c.id)
+        .where(
+            lobbies.c.game_id == ctx.game.id,
+            lobbies.c.event_key == event.key,
+            lobbies.c.event_window_id == event.window.id,
+            lobby_members.c.player_id == player.id,
+        )
+        .order_by(lobby_members.c.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _event_board(event: Event) -> str:
+    """The board of an event window's attempts outside lobbies."""
+    return f"event:{event.key}:{event.window.id}"
+
+
+def _view(player: PlayerRef, event: Event, row: Row[Any]) -> Attempt:
+    # Attempts started before revision 0003 did not record their window: they read as the
+    # event's current one.
+    metrics = dict(row.metrics or {})
     return {
-        "id": row.id,
-        "attemptId": row.attempt_key,
-        "eventKey": row.event_key,
-        "externalPlayerId": player.external_player_id,
-        "status": row.status,
-        "metricValue": number(float(row.metric_value)),
-        "metrics": dict(row.metrics or {}),
-        "milestonesFired": list(row.milestones_fired or []),
+        "id": row.attempt_key,
+        "eventId": row.event_key,
+        "eventWindowId": row.event_window_id or event.window.id,
+        "leaderboardId": row.leaderboard_id or _event_board(event),
+        "playerId": player.id,
         "startedAt": iso(row.started_at),
-        "lastProgressAt": iso_or_none(row.last_progress_at),
-        "finishedAt": iso_or_none(row.finished_at),
+        "endsAt": iso(row.ends_at or event.window.end),
+        "completedAt": iso_or_none(row.finished_at),
+        "metrics": metrics,
+        "metricsRaw": dict(metrics),
+        "score": number(float(row.metric_value)),
+        "status": row.status,
     }

@@ -68,26 +68,29 @@ def require_player(ctx: OpContext, external_player_id: str) -> PlayerRef:
     return player
 
 
+def new_player_row(ctx: OpContext, external_player_id: str) -> dict[str, Any]:
+    """The ``players`` row of a player created now: every path that creates one uses it."""
+    return {
+        "id": new_id(),
+        "studio_id": ctx.game.studio_id,
+        "game_id": ctx.game.id,
+        "external_player_id": external_player_id,
+        "created_at": ctx.now,
+        "updated_at": ctx.now,
+        "first_seen_at": ctx.now,
+        "last_seen_at": ctx.now,
+        "registered_at": ctx.now,
+    }
+
+
 def ensure_player(ctx: OpContext, external_player_id: str) -> PlayerRef:
     """The player, created (with a ``player.registered`` event) when it does not exist yet."""
     player = find_player(ctx, external_player_id)
     if player is not None:
         return player
-    player_id = new_id()
-    inserted = insert_ignore(
-        ctx.conn,
-        players,
-        {
-            "id": player_id,
-            "studio_id": ctx.game.studio_id,
-            "game_id": ctx.game.id,
-            "external_player_id": external_player_id,
-            "created_at": ctx.now,
-            "updated_at": ctx.now,
-            "registered_at": ctx.now,
-        },
-        ["game_id", "external_player_id"],
-    )
+    row = new_player_row(ctx, external_player_id)
+    player_id = row["id"]
+    inserted = insert_ignore(ctx.conn, players, row, ["game_id", "external_player_id"])
     if inserted:
         ctx.emit(
             "player.registered", {"playerId": player_id, "externalPlayerId": external_player_id}

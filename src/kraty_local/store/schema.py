@@ -111,7 +111,7 @@ players = Table(
     Column("external_player_id", EXTERNAL_ID, nullable=False),
     _ts("created_at"),
     _ts("updated_at"),
-    _ts("first_seen_at", nullable=True),
+    _ts("first_seen_at", nullable=True),  # set with created_at by every path that creates one
     _ts("last_seen_at", nullable=True),
     Column("last_context_snapshot", JSON),
     _ts("registered_at", nullable=True),
@@ -289,9 +289,13 @@ attempts = Table(
     Column("player_id", ID, ForeignKey("players.id"), nullable=False),
     Column("event_key", KEY, nullable=False),
     Column("attempt_key", Text, nullable=False),  # the attemptId of the path
-    Column("lobby_id", ID, ForeignKey("lobbies.id")),
-    Column("status", String(16), nullable=False),  # active | completed | expired
-    Column("metric_value", Float),
+    Column("lobby_id", ID, ForeignKey("lobbies.id")),  # the lobby it ranks in, if any
+    Column("event_window_id", KEY),  # NULL only on attempts started before revision 0003
+    Column("leaderboard_id", KEY),  # likewise
+    _ts("ends_at", nullable=True),  # likewise: the end of its event window
+    # in_progress | completed | expired | force_completed
+    Column("status", String(16), nullable=False),
+    Column("metric_value", Float),  # the attempt's score, what milestones compare with
     Column("metrics", JSON),
     Column("milestones_fired", JSON),
     _ts("last_progress_at", nullable=True),  # occurredAt of the latest progress report
