@@ -61,6 +61,14 @@ def test_missing_key_is_a_usage_error() -> None:
     assert "KRATY_SERVER_KEY" in result.output
 
 
+def test_ban_requires_a_reason(run: Runner, kraty_local: KratyLocal) -> None:
+    kraty_local.client.wallet.credit("p1", "gold", 1, idempotency_key="r")
+    result = run("players", "ban", "p1")
+    assert result.exit_code == 2
+    assert "Missing option '--reason'" in result.output
+    assert kraty_local.client.players.export("p1")["player"]["bannedAt"] is None
+
+
 def test_player_lookup_export_and_ban(run: Runner, kraty_local: KratyLocal, tmp_path: Path) -> None:
     kraty_local.client.wallet.credit("p 1/x", "gems", 9, idempotency_key="r")
     snapshot = json.loads(run("players", "get", "p 1/x").output)

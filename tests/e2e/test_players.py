@@ -11,6 +11,8 @@ from kraty_admin import KratyServerError
 from kraty_admin.testing import KratyLocal
 from kraty_local.store.schema import (
     attempts,
+    blocks,
+    friends,
     leaderboard_entries,
     players,
     wallet_ledger,
@@ -145,7 +147,8 @@ def test_soft_ban_round_trip(kraty: KratyLocal) -> None:
     assert second["reason"] == "confirmed by support"
     assert second["bannedAt"] == first["bannedAt"]
     assert still_works["balance"] == 7
-    assert (lifted["applied"], noop["applied"], noop["unbannedAt"]) == (True, False, None)
+    assert (lifted["applied"], noop["applied"]) == (True, False)
+    assert isinstance(noop["unbannedAt"], str)  # always a string: the time of the call
     assert (events(kraty, "player.banned"), events(kraty, "player.unbanned")) == (1, 1)
     audit = client.players.export("cheater")["audit"]
     assert [a["action"] for a in audit if a["action"].startswith("player.")] == [
@@ -183,7 +186,7 @@ def test_merge_flow(kraty: KratyLocal) -> None:
     assert client.wallet.credit("guest_1", "gold", amount=5, idempotency_key="x")["balance"] == 5
     assert events(kraty, "player.merged") == 1
 
-    client.players.ban("account_9")
+    client.players.ban("account_9", reason="chargeback")
     for source, target in (("guest_1", "guest_1"), ("guest_1", "account_9")):
         with pytest.raises(KratyServerError) as caught:
             client.players.merge(source, target)
@@ -196,13 +199,49 @@ def test_merge_flow(kraty: KratyLocal) -> None:
 
 def test_identity_and_social_lists(kraty: KratyLocal) -> None:
     client = kraty.client
+    with pytest.raises(KratyServerError) as unknown:
+        client.players.set_identity("newcomer", "Ana")
+    assert unknown.value.is_not_found  # setting an identity registers nobody
+    client.wallet.credit("newcomer", "gold", amount=1, idempotency_key="c")
+    client.wallet.credit("pal", "gold", amount=1, idempotency_key="c")
+
     out = client.players.set_identity("newcomer", "Ana", avatar="https://cdn.example/ana.png")
 
     assert out == {
         "externalPlayerId": "newcomer",
         "syntheticIdentity": {"name": "Ana", "avatar": "https://cdn.example/ana.png"},
+        "displayIdentity": {
+            "name": "Ana",
+            "avatar": "https://cdn.example/ana.png",
+            "country": None,
+        },
+        "anonymizedIdentity": out["anonymizedIdentity"],
     }
+    assert out["anonymizedIdentity"] is not None
+    assert "Ana" not in out["anonymizedIdentity"]["name"]
     assert client.players.get("newcomer")["player"]["externalPlayerId"] == "newcomer"
     assert client.players.friends("newcomer") == []
     assert client.players.friend_requests("newcomer") == {"incoming": [], "outgoing": []}
     assert client.players.blocks("newcomer") == []
+    pal, newcomer, at = row_id(kraty, "pal"), row_id(kraty, "newcomer"), kraty.clock.now()
+    with kraty.server.engine.begin() as conn:  # no route writes social rows yet
+        conn.execute(
+            friends.insert().values(player_id=pal, friend_player_id=newcomer, created_at=at)
+        )
+        conn.execute(
+            blocks.insert().values(player_id=pal, blocked_player_id=newcomer, created_at=at)
+        )
+    assert client.players.friends("pal") == [
+        {
+            "externalPlayerId": "newcomer",
+            "displayIdentity": out["displayIdentity"],
+            "friendsSince": client.players.friends("newcomer")[0]["friendsSince"],
+            "online": False,  # no heartbeat
+            "lastActiveAt": None,
+            "status": None,
+        }
+    ]
+    assert [
+        (b["externalPlayerId"], b["displayIdentity"]) for b in client.players.blocks("pal")
+    ] == [("newcomer", out["displayIdentity"])]
+    assert client.players.friends("newcomer")[0]["displayIdentity"] is None  # pal set no name

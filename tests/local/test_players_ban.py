@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 from sqlalchemy import Engine, select
 
+from kraty_local.clock import FakeClock
 from kraty_local.store.schema import audit_log
 
 from .helpers import outbox_count
@@ -16,7 +19,7 @@ def post(client: httpx.Client, route: str, key: str, **body: str) -> httpx.Respo
 
 
 def test_ban_and_unban_are_idempotent_with_one_event_per_change(
-    client: httpx.Client, engine: Engine
+    client: httpx.Client, engine: Engine, clock: FakeClock
 ) -> None:
     client.post("/players/p/wallet/gold/credit", json={"amount": 10, "idempotencyKey": "c"})
     me = player_id(engine, "p")
@@ -44,6 +47,7 @@ def test_ban_and_unban_are_idempotent_with_one_event_per_change(
     assert debit.json()["data"]["balance"] == 6
 
     lifted = post(client, "unban", "u1")
+    clock.advance(timedelta(minutes=5))
     again = post(client, "unban", "u2")
     assert lifted.json()["data"] == {
         "playerId": me,
@@ -51,7 +55,12 @@ def test_ban_and_unban_are_idempotent_with_one_event_per_change(
         "unbannedAt": "2030-01-01T00:00:00.000Z",
         "applied": True,
     }
-    assert again.json()["data"] == {**lifted.json()["data"], "unbannedAt": None, "applied": False}
+    # not banned: nothing to lift, and unbannedAt is the time of the call (always a string)
+    assert again.json()["data"] == {
+        **lifted.json()["data"],
+        "unbannedAt": "2030-01-01T00:05:00.000Z",
+        "applied": False,
+    }
     assert outbox_count(engine, "player.unbanned") == 1
     assert client.get("/players/p/export").json()["data"]["player"]["bannedAt"] is None
 
@@ -74,13 +83,19 @@ def server_prefix(client: httpx.Client) -> str:
     return str(client.get("/ping").json()["apiKey"]["prefix"])
 
 
-def test_ban_without_reason_and_unknown_player(client: httpx.Client, engine: Engine) -> None:
-    assert post(client, "ban", "b").status_code == 404
+def test_ban_needs_a_reason_and_an_existing_player(client: httpx.Client, engine: Engine) -> None:
+    assert post(client, "ban", "b", reason="bot").status_code == 404
     assert post(client, "unban", "u").status_code == 404
     client.post("/players/p/wallet/gold/credit", json={"amount": 1, "idempotencyKey": "c"})
-    # a 404 is not stored: the same key applies once the player exists
-    banned = post(client, "ban", "b").json()["data"]
-    assert (banned["reason"], banned["applied"]) == (None, True)
+    for body in ({"idempotencyKey": "b"}, {"idempotencyKey": "b", "reason": None}):
+        missing = client.post("/players/p/ban", json=body)
+        assert missing.status_code == 400, body
+        error = missing.json()["error"]
+        assert error["code"] == "validation_failed"
+        assert [d["field"] for d in error["details"]] == ["reason"]
+    # neither a 404 nor a 400 is stored: the same key applies once the request is good
+    banned = post(client, "ban", "b", reason="bot").json()["data"]
+    assert (banned["reason"], banned["applied"]) == ("bot", True)
     assert outbox_count(engine, "player.banned") == 1
 
 

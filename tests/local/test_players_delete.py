@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import Engine, select
 
+from kraty_local.clock import FakeClock
 from kraty_local.store.schema import (
     attempts,
     audit_log,
@@ -63,6 +65,12 @@ def test_erasure_anonymizes_in_place_and_cascades(client: httpx.Client, engine: 
     insert(engine, leaderboard_entries, score_row(me, "weekly", 10), score_row(friend, "weekly", 5))
     insert(engine, friends, {"player_id": me, "friend_player_id": friend, "created_at": AT})
     insert(engine, blocks, {"player_id": friend, "blocked_player_id": me, "created_at": AT})
+    with engine.begin() as conn:
+        conn.execute(
+            players.update()
+            .where(players.c.id == me)
+            .values(country="PT", last_active_at=AT, presence_status="in_match")
+        )
 
     response = delete(client, "player_42", "gdpr-1")
 
@@ -86,6 +94,7 @@ def test_erasure_anonymizes_in_place_and_cascades(client: httpx.Client, engine: 
     assert row.external_player_id == placeholder
     assert row.deleted_at is not None
     assert (row.synthetic_name, row.last_context_snapshot) == (None, None)
+    assert (row.country, row.last_active_at, row.presence_status) == (None, None, None)
     # financial history kept, pointing at the anonymized row
     assert count(engine, wallets, wallets.c.player_id == me) == 1
     assert count(engine, wallet_ledger, wallet_ledger.c.player_id == me) == 1
@@ -119,13 +128,16 @@ def test_erasure_anonymizes_in_place_and_cascades(client: httpx.Client, engine: 
     assert client.get("/players/player_42/export").status_code == 404
 
 
-def test_three_statuses_and_re_registration(client: httpx.Client, engine: Engine) -> None:
+def test_three_statuses_and_re_registration(
+    client: httpx.Client, engine: Engine, clock: FakeClock
+) -> None:
+    clock.advance(timedelta(hours=1))
     never = delete(client, "ghost", "d0").json()["data"]
     assert never == {
         "playerId": None,
         "externalPlayerId": "ghost",
         "anonymizedExternalId": None,
-        "deletedAt": None,
+        "deletedAt": "2030-01-01T01:00:00.000Z",  # always a string: the time of the call
         "attemptsAnonymized": 0,
         "lobbiesAnonymized": 0,
         "leaderboardsScrubbed": 0,
@@ -167,9 +179,11 @@ def test_writes_to_a_placeholder_id_are_not_found(client: httpx.Client, engine: 
     placeholder = delete(client, "p", "d").json()["data"]["anonymizedExternalId"]
     target = f"/players/{seg(placeholder)}"
     for response in (
-        client.post(f"{target}/ban", json={"idempotencyKey": "b"}),
+        client.post(f"{target}/ban", json={"reason": "r", "idempotencyKey": "b"}),
         client.post(f"{target}/wallet/gold/credit", json={"amount": 1, "idempotencyKey": "c"}),
         client.put(f"{target}/identity", json={"name": "x", "idempotencyKey": "i"}),
+        # the original id names nobody now, and setting an identity does not register anyone
+        client.put("/players/p/identity", json={"name": "x", "idempotencyKey": "i2"}),
     ):
         assert response.status_code == 404, response.text
     # deleting by the placeholder finds no live player and no erasure under that id

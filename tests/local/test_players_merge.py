@@ -183,7 +183,14 @@ def test_merge_reassigns_history_and_resolves_collisions(
         )
     assert boards == {"weekly": 10, "alltime": 99}  # the target's own score stands
     assert client.get("/players/dst/friends").json()["data"]["friends"] == [
-        {"playerId": pal, "externalPlayerId": "pal", "since": "2030-01-01T00:00:00.000Z"}
+        {
+            "externalPlayerId": "pal",
+            "displayIdentity": None,
+            "friendsSince": "2030-01-01T00:00:00.000Z",
+            "online": False,
+            "lastActiveAt": None,
+            "status": None,
+        }
     ]
     assert count(engine, grants) == 0
 
@@ -202,7 +209,7 @@ def test_merge_refusals(
 ) -> None:
     for name in ("a", "banned"):
         change(client, name, "wallet/gold/credit", "c", amount=1)
-    change(client, "banned", "ban", "b")
+    change(client, "banned", "ban", "b", reason="chargeback fraud")
 
     response = merge(client, source, target)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -16,12 +17,13 @@ from kraty_local.store.schema import (
     friend_requests,
     friends,
     grants,
+    players,
     wallet_ledger,
     wallets,
 )
 from kraty_local.timefmt import iso
 
-from .helpers import seg
+from .helpers import count, outbox_count, seg
 from .player_seed import AT, GAME, attempt_row, insert, lobby, player_id
 from .test_http import AWKWARD_IDS
 
@@ -78,11 +80,12 @@ def test_snapshot_shows_holdings_and_the_newest_grants_first(
         ("gems", 31),
         ("gold", 500),
     ]
+    assert {w["metadata"] == {} for w in snap["wallet"]} == {True}
     assert snap["inventory"] == [
         {
             "itemKey": "sword",
             "quantity": 2,
-            "metadata": None,
+            "metadata": {},  # always an object
             "createdAt": "2030-01-01T00:00:00.000Z",
             "updatedAt": "2030-01-01T00:00:00.000Z",
         }
@@ -132,8 +135,8 @@ def test_export_bundles_everything_held_about_the_player(
         "externalPlayerId": "p",
         "studioId": "studio_1",
         "gameId": "game_1",
-        "firstSeenAt": None,
-        "lastSeenAt": None,
+        "firstSeenAt": "2030-01-01T00:00:00.000Z",  # always set when the player is created
+        "lastSeenAt": "2030-01-01T00:00:00.000Z",
         "lastContextSnapshot": None,
         "registeredAt": "2030-01-01T00:00:00.000Z",
         "secretRotatedAt": None,
@@ -142,9 +145,12 @@ def test_export_bundles_everything_held_about_the_player(
         "updatedAt": "2030-01-01T00:00:00.000Z",
         "bannedAt": "2030-01-01T00:00:00.000Z",
         "banReason": "bot",
-        "syntheticIdentity": {"name": "Ana", "avatar": None},
+        "syntheticIdentity": {"name": "Ana"},  # no avatar, no key
+        "country": None,
     }
     assert [a["attemptId"] for a in bundle["attempts"]] == ["run-1"]
+    assert (bundle["friends"], bundle["blocked"]) == ([], [])
+    assert bundle["friendRequests"] == {"incoming": [], "outgoing": []}
     assert [g["id"] for g in bundle["grants"]] == [grant_id]
     assert [(i["itemKey"], i["quantity"]) for i in bundle["inventory"]] == [("sword", 1)]
     assert [(w["economyKey"], w["balance"]) for w in bundle["wallet"]] == [("gold", 500)]
@@ -226,7 +232,9 @@ def test_export_caps_every_list_at_1000_rows(client: httpx.Client, engine: Engin
     assert bundle["truncated"].count("wallet") == 0
 
 
-def test_social_lists_show_the_rows_the_tables_hold(client: httpx.Client, engine: Engine) -> None:
+def test_social_lists_show_the_rows_the_tables_hold(
+    client: httpx.Client, engine: Engine, clock: FakeClock
+) -> None:
     for name in ("me", "ann", "bob", "cy", "dee"):
         credit(client, name, "k", 1)
     me, ann, bob, cy, dee = (player_id(engine, n) for n in ("me", "ann", "bob", "cy", "dee"))
@@ -267,45 +275,152 @@ def test_social_lists_show_the_rows_the_tables_hold(client: httpx.Client, engine
         },
     )
     insert(engine, blocks, {"player_id": me, "blocked_player_id": dee, "created_at": later})
+    client.put("/players/ann/identity", json={"name": "Ann", "idempotencyKey": "n"})
+    client.put(
+        "/players/dee/identity", json={"name": "Dee", "avatar": "a.png", "idempotencyKey": "n"}
+    )
+    set_player(engine, ann, country="PT")
+    set_player(engine, bob, last_active_at=AT - timedelta(minutes=5), presence_status="afk")
+    clock.advance(timedelta(hours=2))
 
     assert client.get("/players/me/friends").json()["data"] == {
         "friends": [
-            {"playerId": ann, "externalPlayerId": "ann", "since": iso(AT)},
-            {"playerId": bob, "externalPlayerId": "bob", "since": iso(later)},
+            {
+                "externalPlayerId": "ann",
+                "displayIdentity": {"name": "Ann", "avatar": None, "country": "PT"},
+                "friendsSince": iso(AT),
+                "online": False,
+                "lastActiveAt": None,
+                "status": None,
+            },
+            {
+                "externalPlayerId": "bob",
+                "displayIdentity": None,  # no name was ever set
+                "friendsSince": iso(later),
+                "online": False,  # a heartbeat long ago is not presence
+                "lastActiveAt": "2029-12-31T23:55:00.000Z",
+                "status": "afk",
+            },
         ]
     }
-    requests = client.get("/players/me/friends/requests").json()["data"]
-    assert [
-        (r["id"], r["fromExternalPlayerId"], r["toExternalPlayerId"]) for r in requests["incoming"]
-    ] == [("req-in", "cy", "me")]
-    assert [r["id"] for r in requests["outgoing"]] == ["req-out"]
+    assert client.get("/players/me/friends/requests").json()["data"] == {
+        "incoming": [
+            {
+                "requestId": "req-in",
+                "direction": "incoming",
+                "player": {"externalPlayerId": "cy", "displayIdentity": None},
+                "createdAt": iso(AT),
+            }
+        ],
+        "outgoing": [
+            {
+                "requestId": "req-out",
+                "direction": "outgoing",
+                "player": {
+                    "externalPlayerId": "dee",
+                    "displayIdentity": {"name": "Dee", "avatar": "a.png", "country": None},
+                },
+                "createdAt": iso(AT),
+            }
+        ],
+    }
+    dee_identity = {"name": "Dee", "avatar": "a.png", "country": None}
     assert client.get("/players/me/blocks").json()["data"] == {
-        "blocks": [{"playerId": dee, "externalPlayerId": "dee", "blockedAt": iso(later)}]
+        "blocked": [
+            {"externalPlayerId": "dee", "displayIdentity": dee_identity, "blockedAt": iso(later)}
+        ]
     }
     assert (
         client.get("/players/ann/friends").json()["data"]["friends"][0]["externalPlayerId"] == "me"
     )
-    assert client.get("/players/dee/blocks").json()["data"] == {"blocks": []}
+    assert client.get("/players/dee/blocks").json()["data"] == {"blocked": []}
+    exported = client.get("/players/me/export").json()["data"]
+    assert [f["externalPlayerId"] for f in exported["friends"]] == ["ann", "bob"]
+    assert [r["requestId"] for r in exported["friendRequests"]["incoming"]] == ["req-in"]
+    assert [b["externalPlayerId"] for b in exported["blocked"]] == ["dee"]
+    assert "blocks" not in exported
 
 
-def test_identity_creates_the_player_and_replaces_name_and_avatar(
+def test_friends_are_online_only_with_a_heartbeat_in_the_last_minute(
+    client: httpx.Client, engine: Engine, clock: FakeClock
+) -> None:
+    for name in ("me", "pal"):
+        credit(client, name, "k", 1)
+    me, pal = player_id(engine, "me"), player_id(engine, "pal")
+    insert(engine, friends, {"player_id": me, "friend_player_id": pal, "created_at": AT})
+    set_player(engine, pal, last_active_at=AT, presence_status="in_match")
+
+    def presence() -> tuple[bool, str | None, str | None]:
+        row = client.get("/players/me/friends").json()["data"]["friends"][0]
+        return row["online"], row["lastActiveAt"], row["status"]
+
+    assert presence() == (True, iso(AT), "in_match")
+    clock.advance(timedelta(seconds=59))
+    assert presence() == (True, iso(AT), "in_match")
+    clock.advance(timedelta(seconds=1))
+    assert presence() == (False, iso(AT), "in_match")  # the last heartbeat stays visible
+
+
+def test_identity_needs_an_existing_player_and_replaces_name_and_avatar(
     client: httpx.Client, engine: Engine
 ) -> None:
+    unknown = client.put("/players/newbie/identity", json={"name": "Zé", "idempotencyKey": "i1"})
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "not_found"
+    assert count(engine, players) == 0
+    assert outbox_count(engine, "player.registered") == 0
+
+    credit(client, "newbie", "c", 1)
+    me = player_id(engine, "newbie")
+    # a 404 is not stored: the same key applies once the player exists
     first = client.put(
         "/players/newbie/identity",
         json={"name": "Zé", "avatar": "https://cdn.example/a.png", "idempotencyKey": "i1"},
     )
+    set_player(engine, me, country="BR")
     second = client.put("/players/newbie/identity", json={"name": "Zed", "idempotencyKey": "i2"})
     replay = client.put("/players/newbie/identity", json={"name": "Zed", "idempotencyKey": "i2"})
 
+    anonymized = first.json()["data"]["anonymizedIdentity"]
     assert first.json()["data"] == {
         "externalPlayerId": "newbie",
         "syntheticIdentity": {"name": "Zé", "avatar": "https://cdn.example/a.png"},
+        "displayIdentity": {"name": "Zé", "avatar": "https://cdn.example/a.png", "country": None},
+        "anonymizedIdentity": {"name": anonymized["name"], "avatar": None, "country": None},
     }
-    assert second.json()["data"]["syntheticIdentity"] == {"name": "Zed", "avatar": None}
+    assert second.json()["data"] == {
+        "externalPlayerId": "newbie",
+        "syntheticIdentity": {"name": "Zed"},
+        "displayIdentity": {"name": "Zed", "avatar": None, "country": "BR"},
+        # the same stand-in whatever the name: it comes from the internal id, with the country
+        "anonymizedIdentity": {**anonymized, "country": "BR"},
+    }
     assert replay.headers.get("Idempotent-Replayed") == "true"
     exported = client.get("/players/newbie/export").json()["data"]
-    assert exported["player"]["syntheticIdentity"] == {"name": "Zed", "avatar": None}
+    assert exported["player"]["syntheticIdentity"] == {"name": "Zed"}
+    assert exported["player"]["country"] == "BR"
     bad = client.put("/players/newbie/identity", json={"name": "", "idempotencyKey": "i3"})
     assert bad.status_code == 400
     assert bad.json()["error"]["details"][0]["field"] == "name"
+
+
+def test_anonymized_identity_is_stable_private_and_distinct(client: httpx.Client) -> None:
+    names = {}
+    for external_id in ("alice@example.com", "bob", "carol"):
+        credit(client, external_id, "c", 1)
+        body = {"name": external_id, "idempotencyKey": "a"}
+        first = client.put(f"/players/{seg(external_id)}/identity", json=body)
+        again = client.put(
+            f"/players/{seg(external_id)}/identity", json={**body, "idempotencyKey": "b"}
+        )
+        anonymized = first.json()["data"]["anonymizedIdentity"]
+        assert again.json()["data"]["anonymizedIdentity"] == anonymized
+        assert external_id not in anonymized["name"]
+        names[external_id] = anonymized["name"]
+    assert len(set(names.values())) == 3
+
+
+def set_player(engine: Engine, player: str, **values: Any) -> None:
+    """Set columns no route writes yet (country, heartbeats)."""
+    with engine.begin() as conn:
+        conn.execute(players.update().where(players.c.id == player).values(**values))

@@ -93,8 +93,12 @@ def _export(player: str, output: Path | None) -> Action:
 
 @_api_command(players, "ban")
 @click.argument("player")
-@click.option("--reason", default=None, help="Why (kept in the audit log).")
-def _ban(player: str, reason: str | None) -> Action:
+@click.option(
+    "--reason",
+    required=True,
+    help="Required: why the player is banned (kept in the audit log, sent with player.banned).",
+)
+def _ban(player: str, reason: str) -> Action:
     """Soft-ban PLAYER (idempotent)."""
     return lambda kraty: kraty.players.ban(player, reason=reason)
 

@@ -20,7 +20,7 @@ class DeleteIn(IdempotentBody):
 class BanIn(IdempotentBody):
     """Body of ``POST /players/{p}/ban``."""
 
-    reason: Text | None = None
+    reason: Text
 
 
 class NoFieldsIn(IdempotentBody):

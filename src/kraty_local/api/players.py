@@ -46,7 +46,7 @@ def export(player_id: str, call: PlayerCall) -> Envelope[PlayerExport]:
 
 @router.post(f"{PLAYER_PATH}/ban", response_model=Envelope[BanResult])
 def ban(player_id: str, body: BanIn, call: PlayerCall) -> JSONResponse:
-    """Soft-ban an existing player; a re-ban refreshes the reason (``applied: false``)."""
+    """Soft-ban an existing player (``reason`` required); a re-ban refreshes the reason."""
     return call.idempotent(body, lambda ctx: player_admin.ban(ctx, player_id, body.reason))
 
 
@@ -68,7 +68,7 @@ def merge_into(
 
 @router.put(f"{PLAYER_PATH}/identity", response_model=Envelope[IdentityResult])
 def set_identity(player_id: str, body: IdentityIn, call: PlayerCall) -> JSONResponse:
-    """Set the display name and avatar (the player is created if missing)."""
+    """Set an existing player's display name and avatar; ``404`` for an unknown player."""
     return call.idempotent(
         body, lambda ctx: player_admin.set_identity(ctx, player_id, body.name, body.avatar)
     )

@@ -1,9 +1,9 @@
 """GDPR Article 17 erasure: ``POST /players/{p}/delete``.
 
 The player row is anonymized in place: its external id becomes ``__deleted_<uuid>__``, its
-context snapshot and synthetic identity are cleared and ``deleted_at`` is set. Grants, wallets,
-inventory and both ledgers are kept (audit requirements) and keep pointing at that row. The
-cascade:
+context snapshot, synthetic identity, country and presence are cleared and ``deleted_at`` is
+set. Grants, wallets, inventory and both ledgers are kept (audit requirements) and keep pointing
+at that row. The cascade:
 
 - attempts: kept, their free-form ``metrics`` cleared (``attemptsAnonymized`` counts them);
 - lobby memberships: kept so lobby sizes stay true, now naming the placeholder
@@ -13,8 +13,10 @@ cascade:
 - audit rows: kept, with any detail value equal to the original id replaced by the placeholder.
 
 A tombstone (see ``services.tombstones``) remembers the erasure, so a second delete of the same
-id answers ``no_op_already_erased``. The original id is free again afterwards: a later server
-write with it registers a new player, and a delete then erases that one.
+id answers ``no_op_already_erased`` (with the first erasure's ``deletedAt``); an id that never
+named a player answers ``no_op_never_existed`` with ``deletedAt`` the time of the call. The
+original id is free again afterwards: a later server write with it registers a new player, and a
+delete then erases that one.
 """
 
 from __future__ import annotations
@@ -76,6 +78,9 @@ def delete(ctx: OpContext, external_player_id: str, reason: DeletionReason) -> P
             last_context_snapshot=None,
             synthetic_name=None,
             synthetic_avatar=None,
+            country=None,
+            last_active_at=None,
+            presence_status=None,
             deleted_at=ctx.now,
             updated_at=ctx.now,
         )
@@ -107,7 +112,7 @@ def _no_op(ctx: OpContext, external_player_id: str) -> PlayerDeletion:
         "playerId": None if latest is None else latest.id,
         "externalPlayerId": external_player_id,
         "anonymizedExternalId": None if latest is None else latest.external_player_id,
-        "deletedAt": None if latest is None else iso(latest.deleted_at),
+        "deletedAt": iso(ctx.now if latest is None else latest.deleted_at),
         "attemptsAnonymized": 0,
         "lobbiesAnonymized": 0,
         "leaderboardsScrubbed": 0,

@@ -1,23 +1,32 @@
-"""Soft bans and the synthetic identity of a player.
+"""Soft bans and the identity of a player.
 
 A ban needs an existing player (``404`` otherwise): banning an id nobody has used would register
 a player just to flag it, which is more likely a typo than an intent. Banning is a flag, not a
 lock-out for the server API: server writes keep working for banned players. A re-ban refreshes
 the reason, keeps the original ``bannedAt`` and answers ``applied: false`` without a second
 ``player.banned`` event; an unban of a player who is not banned answers ``applied: false`` with
-``unbannedAt: null`` and emits nothing. Every call leaves an audit row naming the caller.
+``unbannedAt`` the time of the call and emits nothing. Every call leaves an audit row naming the
+caller.
+
+Setting the identity also needs an existing player (``404``: contract section 9, the one server
+write that does not create the player).
 """
 
 from __future__ import annotations
 
 from kraty_local.services.context import OpContext
-from kraty_local.services.players import ensure_player, require_player_row
+from kraty_local.services.identities import (
+    anonymized_identity,
+    display_identity,
+    synthetic_identity,
+)
+from kraty_local.services.players import require_player_row
 from kraty_local.store.schema import players
 from kraty_local.timefmt import iso
 from kraty_local.wire_players import BanResult, IdentityResult, UnbanResult
 
 
-def ban(ctx: OpContext, external_player_id: str, reason: str | None) -> BanResult:
+def ban(ctx: OpContext, external_player_id: str, reason: str) -> BanResult:
     """Flag the player as banned (or refresh the reason of an existing ban)."""
     row = require_player_row(ctx, external_player_id, lock=True)
     applied = row.banned_at is None
@@ -47,7 +56,7 @@ def unban(ctx: OpContext, external_player_id: str) -> UnbanResult:
     result: UnbanResult = {
         "playerId": row.id,
         "externalPlayerId": row.external_player_id,
-        "unbannedAt": iso(ctx.now) if applied else None,
+        "unbannedAt": iso(ctx.now),
         "applied": applied,
     }
     if applied:
@@ -64,17 +73,19 @@ def unban(ctx: OpContext, external_player_id: str) -> UnbanResult:
 def set_identity(
     ctx: OpContext, external_player_id: str, name: str, avatar: str | None
 ) -> IdentityResult:
-    """Replace the player's display name and avatar (the player is created if missing)."""
-    player = ensure_player(ctx, external_player_id)
+    """Replace an existing player's display name and avatar; ``404`` for an unknown player."""
+    row = require_player_row(ctx, external_player_id, lock=True)
     ctx.conn.execute(
         players.update()
-        .where(players.c.id == player.id)
+        .where(players.c.id == row.id)
         .values(synthetic_name=name, synthetic_avatar=avatar, updated_at=ctx.now)
     )
     # The audit row says who changed the identity, not to what: the name is personal data that
     # an erasure clears from the player row and should not find again in the audit trail.
-    ctx.audit("player.identity", player.id, {"avatarSet": avatar is not None})
+    ctx.audit("player.identity", row.id, {"avatarSet": avatar is not None})
     return {
-        "externalPlayerId": player.external_player_id,
-        "syntheticIdentity": {"name": name, "avatar": avatar},
+        "externalPlayerId": row.external_player_id,
+        "syntheticIdentity": synthetic_identity(name, avatar),
+        "displayIdentity": display_identity(name, avatar, row.country),
+        "anonymizedIdentity": anonymized_identity(row.id, row.country),
     }

@@ -2,19 +2,23 @@
 
 Only live players are visible: an erased or merged-away id is ``404``. Social rows have no write
 API in the contract; whatever the tables hold is shown. A friendship may be stored as one row or
-as one row per side: either way each friend appears once, with the earliest ``since``.
+as one row per side: either way each friend appears once, with the earliest ``friendsSince``.
+Every row names the other player with their ``displayIdentity`` (``services.identities``);
+friends also carry presence: ``online`` only with a recent heartbeat, ``lastActiveAt`` the last
+heartbeat (``null`` when none) and the ``status`` the client set.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Row, Select, Table, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from kraty_local.services.context import OpContext
 from kraty_local.services.grants import grant_view
+from kraty_local.services.identities import display_identity, is_online, synthetic_identity
 from kraty_local.services.players import require_player_row
 from kraty_local.store.schema import (
     attempts,
@@ -33,15 +37,17 @@ from kraty_local.store.schema import (
 )
 from kraty_local.timefmt import iso, iso_or_none
 from kraty_local.wire_players import (
-    Block,
+    BlockedPlayer,
     BlocksList,
     ExportedPlayer,
     Friend,
     FriendRequest,
+    FriendRequestPlayer,
     FriendRequests,
     FriendsList,
     InventoryHolding,
     PlayerExport,
+    PlayerIdentity,
     PlayerSnapshot,
     WalletHolding,
 )
@@ -98,13 +104,15 @@ def export(ctx: OpContext, external_player_id: str) -> PlayerExport:
             .order_by(attempts.c.created_at.desc(), attempts.c.id.desc()),
             _attempt,
         ),
-        "grants": capped("grants", _newest_grants(mine), lambda g: grant_view(ctx, g)),
+        "grants": capped("grants", _newest_grants(mine), lambda g: dict(grant_view(ctx, g))),
         "inventory": capped(
             "inventory",
             _holdings(inventory, mine, "item_key"),
             lambda r: {**_item(r), "parameters": r.parameters},
         ),
-        "wallet": capped("wallet", _holdings(wallets, mine, "economy_key"), _wallet),
+        "wallet": capped(
+            "wallet", _holdings(wallets, mine, "economy_key"), lambda r: dict(_wallet(r))
+        ),
         "lobbies": capped(
             "lobbies",
             select(lobbies, lobby_members.c.joined_at)
@@ -137,7 +145,7 @@ def export(ctx: OpContext, external_player_id: str) -> PlayerExport:
         ),
         "friends": _friends(ctx, mine),
         "friendRequests": _requests(ctx, mine),
-        "blocks": _blocks(ctx, mine),
+        "blocked": _blocked(ctx, mine),
         "truncated": truncated,
     }
     return result
@@ -154,14 +162,19 @@ def friend_requests_of(ctx: OpContext, external_player_id: str) -> FriendRequest
 
 
 def blocks_of(ctx: OpContext, external_player_id: str) -> BlocksList:
-    """``{"blocks": [...]}``, oldest block first."""
-    return {"blocks": _blocks(ctx, require_player_row(ctx, external_player_id).id)}
+    """``{"blocked": [...]}``, oldest block first."""
+    return {"blocked": _blocked(ctx, require_player_row(ctx, external_player_id).id)}
+
+
+def _identity(row: Row[Any]) -> PlayerIdentity | None:
+    """The display identity of a row holding the player's identity columns."""
+    return display_identity(row.synthetic_name, row.synthetic_avatar, row.country)
 
 
 def _friends(ctx: OpContext, player_id: str) -> list[Friend]:
     other = players.alias("other")
     rows = ctx.conn.execute(
-        select(other.c.id, other.c.external_player_id, friends.c.created_at)
+        select(other, friends.c.created_at.label("friends_since"))
         .join(
             other,
             or_(
@@ -173,59 +186,71 @@ def _friends(ctx: OpContext, player_id: str) -> list[Friend]:
         .limit(2 * LIST_CAP)
     ).all()
     seen: dict[str, Friend] = {}
-    for friend_id, external_id, since in rows:
+    for row in rows:
         seen.setdefault(
-            friend_id, {"playerId": friend_id, "externalPlayerId": external_id, "since": iso(since)}
+            row.id,
+            {
+                "externalPlayerId": row.external_player_id,
+                "displayIdentity": _identity(row),
+                "friendsSince": iso(row.friends_since),
+                "online": is_online(row.last_active_at, ctx.now),
+                "lastActiveAt": iso_or_none(row.last_active_at),
+                "status": row.presence_status,
+            },
         )
     return list(seen.values())[:LIST_CAP]
 
 
 def _requests(ctx: OpContext, player_id: str) -> FriendRequests:
-    sender, receiver = players.alias("sender"), players.alias("receiver")
-    base = (
-        select(
-            friend_requests,
-            sender.c.external_player_id.label("sender_external_id"),
-            receiver.c.external_player_id.label("receiver_external_id"),
+    def listed(direction: Literal["incoming", "outgoing"]) -> list[FriendRequest]:
+        mine, theirs = (
+            ("to_player_id", "from_player_id")
+            if direction == "incoming"
+            else ("from_player_id", "to_player_id")
         )
-        .join(sender, sender.c.id == friend_requests.c.from_player_id)
-        .join(receiver, receiver.c.id == friend_requests.c.to_player_id)
-        .where(friend_requests.c.status == "pending")
-        .order_by(friend_requests.c.created_at, friend_requests.c.id)
-        .limit(LIST_CAP)
-    )
-
-    def listed(side: ColumnElement[bool]) -> list[FriendRequest]:
+        rows = ctx.conn.execute(
+            select(friend_requests, *_identity_columns())
+            .join(players, players.c.id == friend_requests.c[theirs])
+            .where(friend_requests.c[mine] == player_id, friend_requests.c.status == "pending")
+            .order_by(friend_requests.c.created_at, friend_requests.c.id)
+            .limit(LIST_CAP)
+        )
         return [
             {
-                "id": r.id,
-                "fromExternalPlayerId": r.sender_external_id,
-                "toExternalPlayerId": r.receiver_external_id,
-                "status": r.status,
+                "requestId": r.id,
+                "direction": direction,
+                "player": _other(r),
                 "createdAt": iso(r.created_at),
-                "updatedAt": iso(r.updated_at),
             }
-            for r in ctx.conn.execute(base.where(side))
+            for r in rows
         ]
 
-    return {
-        "incoming": listed(friend_requests.c.to_player_id == player_id),
-        "outgoing": listed(friend_requests.c.from_player_id == player_id),
-    }
+    return {"incoming": listed("incoming"), "outgoing": listed("outgoing")}
 
 
-def _blocks(ctx: OpContext, player_id: str) -> list[Block]:
+def _blocked(ctx: OpContext, player_id: str) -> list[BlockedPlayer]:
     rows = ctx.conn.execute(
-        select(players.c.id, players.c.external_player_id, blocks.c.created_at)
+        select(blocks.c.created_at, *_identity_columns())
         .join(players, players.c.id == blocks.c.blocked_player_id)
         .where(blocks.c.player_id == player_id)
         .order_by(blocks.c.created_at, blocks.c.id)
         .limit(LIST_CAP)
     ).all()
+    return [{**_other(r), "blockedAt": iso(r.created_at)} for r in rows]
+
+
+def _identity_columns() -> list[ColumnElement[Any]]:
+    """The other player's columns a social row shows (the ``players`` table, joined)."""
     return [
-        {"playerId": pid, "externalPlayerId": external_id, "blockedAt": iso(at)}
-        for pid, external_id, at in rows
+        players.c.external_player_id,
+        players.c.synthetic_name,
+        players.c.synthetic_avatar,
+        players.c.country,
     ]
+
+
+def _other(row: Row[Any]) -> FriendRequestPlayer:
+    return {"externalPlayerId": row.external_player_id, "displayIdentity": _identity(row)}
 
 
 def _newest_grants(player_id: str) -> Select[Any]:
@@ -244,7 +269,7 @@ def _item(row: Row[Any]) -> InventoryHolding:
     return {
         "itemKey": row.item_key,
         "quantity": int(row.quantity),
-        "metadata": row._mapping["metadata"],
+        "metadata": row._mapping["metadata"] or {},
         "createdAt": iso(row.created_at),
         "updatedAt": iso(row.updated_at),
     }
@@ -254,7 +279,7 @@ def _wallet(row: Row[Any]) -> WalletHolding:
     return {
         "economyKey": row.economy_key,
         "balance": int(row.balance),
-        "metadata": row._mapping["metadata"],
+        "metadata": row._mapping["metadata"] or {},
         "createdAt": iso(row.created_at),
         "updatedAt": iso(row.updated_at),
     }
@@ -266,8 +291,8 @@ def _exported_player(row: Row[Any]) -> ExportedPlayer:
         "externalPlayerId": row.external_player_id,
         "studioId": row.studio_id,
         "gameId": row.game_id,
-        "firstSeenAt": iso_or_none(row.first_seen_at),
-        "lastSeenAt": iso_or_none(row.last_seen_at),
+        "firstSeenAt": iso(row.first_seen_at or row.created_at),
+        "lastSeenAt": iso(row.last_seen_at or row.created_at),
         "lastContextSnapshot": row.last_context_snapshot,
         "registeredAt": iso_or_none(row.registered_at),
         "secretRotatedAt": iso_or_none(row.secret_rotated_at),
@@ -278,7 +303,8 @@ def _exported_player(row: Row[Any]) -> ExportedPlayer:
         "banReason": row.ban_reason,
         "syntheticIdentity": None
         if row.synthetic_name is None
-        else {"name": row.synthetic_name, "avatar": row.synthetic_avatar},
+        else synthetic_identity(row.synthetic_name, row.synthetic_avatar),
+        "country": row.country,
     }
 
 
@@ -288,11 +314,15 @@ def _attempt(row: Row[Any]) -> dict[str, Any]:
         "eventKey": row.event_key,
         "attemptId": row.attempt_key,
         "lobbyId": row.lobby_id,
+        "eventWindowId": row.event_window_id,
+        "leaderboardId": row.leaderboard_id,
         "status": row.status,
         "metricValue": row.metric_value,
         "metrics": row.metrics,
         "milestonesFired": row.milestones_fired,
         "startedAt": iso(row.started_at),
+        "endsAt": iso_or_none(row.ends_at),
+        "lastProgressAt": iso_or_none(row.last_progress_at),
         "finishedAt": iso_or_none(row.finished_at),
         "createdAt": iso(row.created_at),
         "updatedAt": iso(row.updated_at),
