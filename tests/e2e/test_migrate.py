@@ -90,13 +90,12 @@ def test_bad_rows_are_reported(kraty: KratyLocal) -> None:
         ]
     )
 
-    assert (out["applied"], out["failed"]) == (1, 2)
+    assert (out["applied"], out["failed"]) == (2, 1)  # an unknown player is created
     assert [
         (f["rowIndex"], f["externalPlayerId"], f["error"]["code"]) for f in out["failures"]
-    ] == [
-        (1, "nobody", "not_found"),
-        (2, "p1", "validation_failed"),
-    ]
+    ] == [(2, "p1", "validation_failed")]
+    assert kraty.client.players.get("nobody")["wallet"][0]["balance"] == 5
+    assert scalar(kraty, select(func.count()).select_from(webhook_outbox)) == 0
 
 
 def test_1001_rows_are_refused_and_nothing_applies(kraty: KratyLocal) -> None:
@@ -119,7 +118,7 @@ def test_streaming_import_of_a_few_thousand_rows(kraty: KratyLocal) -> None:
     def wallet_rows() -> Iterator[dict[str, Any]]:
         for i in range(n):
             yield {"externalPlayerId": f"user/{i}", "economyKey": "gems", "amount": i + 1}
-        yield {"externalPlayerId": "user/unknown", "economyKey": "gems", "amount": 1}
+        yield {"externalPlayerId": "user/0", "economyKey": "rubies", "amount": 1}  # unknown
 
     progress: list[int] = []
     first = kraty.client.migrate.players_all(

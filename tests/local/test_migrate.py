@@ -21,6 +21,7 @@ from kraty_local.store.schema import (
 
 from .helpers import STUDIO_WIDE_KEY, count
 
+AT_ISO = "2030-01-01T00:00:00.000Z"  # the fixture clock's time
 AWKWARD_IDS = ["a/b", "ü ñ 漢字", "x" * 512, "%2F..%00", " spaced "]
 
 
@@ -99,6 +100,8 @@ def test_players_are_created_with_their_snapshot(client: httpx.Client, engine: E
         )
     assert snapshots == {"p1": None, "p2": {"country": "PT"}}
     assert count(engine, webhook_outbox) == 0
+    exported = client.get("/players/p1/export").json()["data"]["player"]
+    assert (exported["firstSeenAt"], exported["lastSeenAt"]) == (AT_ISO, AT_ISO)
 
 
 def test_replayed_rows_are_skipped(client: httpx.Client, engine: Engine) -> None:
@@ -141,7 +144,7 @@ def test_bad_rows_fail_alone(client: httpx.Client, engine: Engine) -> None:
         gold("p1", 10, "ok-1"),
         gold("p1", 0, "zero"),
         {"externalPlayerId": "p1", "economyKey": "diamonds", "amount": 1, "idempotencyKey": "d"},
-        gold("ghost", 10, "ghost"),
+        gold("ghost", 10, "ghost"),  # an unknown player is created, not a failure
         gold("p1", 10, "extra", unknown=True),
         "not an object",
         {"economyKey": "gold", "amount": 1, "idempotencyKey": "no-player"},
@@ -151,13 +154,12 @@ def test_bad_rows_fail_alone(client: httpx.Client, engine: Engine) -> None:
 
     result = outcome(client, "wallet", rows)
 
-    assert (result["applied"], result["skipped"], result["failed"]) == (2, 0, 7)
+    assert (result["applied"], result["skipped"], result["failed"]) == (3, 0, 6)
     failures = {f["rowIndex"]: f for f in result["failures"]}
-    assert [f["rowIndex"] for f in result["failures"]] == [1, 2, 3, 4, 5, 6, 7]
+    assert [f["rowIndex"] for f in result["failures"]] == [1, 2, 4, 5, 6, 7]
     assert {i: f["error"]["code"] for i, f in failures.items()} == {
         1: "validation_failed",
         2: "not_found",
-        3: "not_found",
         4: "validation_failed",
         5: "validation_failed",
         6: "validation_failed",
@@ -165,19 +167,47 @@ def test_bad_rows_fail_alone(client: httpx.Client, engine: Engine) -> None:
     }
     assert failures[1]["externalPlayerId"] == "p1"
     assert "amount" in failures[1]["error"]["message"]
-    assert failures[3]["externalPlayerId"] == "ghost"
+    assert failures[2]["externalPlayerId"] == "p1"
     assert "externalPlayerId" not in failures[5]
     assert "externalPlayerId" not in failures[6]
-    assert balances(engine) == {("p1", "gold"): 30}
-    assert count(engine, migration_keys, migration_keys.c.endpoint == "wallet") == 2
+    assert balances(engine) == {("p1", "gold"): 30, ("ghost", "gold"): 10}
+    assert count(engine, migration_keys, migration_keys.c.endpoint == "wallet") == 3
 
 
 def test_a_failed_row_can_be_retried_with_its_key(client: httpx.Client, engine: Engine) -> None:
-    outcome(client, "wallet", [gold("late", 10, "late:gold")])
-    outcome(client, "players", player_rows(["late"]))
+    failed = outcome(client, "wallet", [gold("late", 0, "late:gold")])
+    assert failed["failures"][0]["error"]["code"] == "validation_failed"
 
     assert outcome(client, "wallet", [gold("late", 10, "late:gold")])["applied"] == 1
     assert balances(engine) == {("late", "gold"): 10}
+
+
+def test_holding_rows_create_missing_players_silently(client: httpx.Client, engine: Engine) -> None:
+    wallet = outcome(client, "wallet", [gold("new-1", 10, "w1"), gold("new-1", 5, "w2")])
+    item = {"externalPlayerId": "new-2", "itemKey": "sword", "quantity": 2, "idempotencyKey": "i"}
+    items = outcome(client, "inventory", [item])
+
+    assert (wallet["applied"], items["applied"]) == (2, 1)
+    assert balances(engine) == {("new-1", "gold"): 15}
+    assert count(engine, players) == 2
+    assert count(engine, webhook_outbox) == 0  # migration is silent: not even player.registered
+    exported = client.get("/players/new-2/export").json()["data"]
+    assert (exported["player"]["firstSeenAt"], exported["player"]["lastSeenAt"]) == (AT_ISO, AT_ISO)
+    assert [(i["itemKey"], i["quantity"]) for i in exported["inventory"]] == [("sword", 2)]
+    assert_ledger_invariant(engine)
+
+
+def test_a_placeholder_id_is_not_a_player_to_import_into(
+    client: httpx.Client, engine: Engine
+) -> None:
+    client.post("/players/gone/wallet/gold/credit", json={"amount": 1, "idempotencyKey": "c"})
+    erased = client.post("/players/gone/delete", json={"idempotencyKey": "d"}).json()["data"]
+
+    result = outcome(client, "wallet", [gold(erased["anonymizedExternalId"], 1, "x")])
+
+    assert result["failures"][0]["error"]["code"] == "not_found"
+    assert count(engine, players) == 1
+    assert count(engine, migration_keys) == 0
 
 
 def test_wallet_rows_write_ledger_rows_and_no_webhooks(

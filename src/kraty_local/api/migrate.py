@@ -45,7 +45,7 @@ def players(body: MigrateBatchIn, call: PlayerCall) -> Envelope[MigrationOutcome
 
 @router.post("/wallet", response_model=Envelope[MigrationOutcome])
 def wallet(body: MigrateBatchIn, call: PlayerCall) -> Envelope[MigrationOutcome]:
-    """Credit existing players' wallets; idempotent per row."""
+    """Credit players' wallets (creating missing players, silently); idempotent per row."""
     return _import(
         call,
         body,
@@ -56,7 +56,7 @@ def wallet(body: MigrateBatchIn, call: PlayerCall) -> Envelope[MigrationOutcome]
 
 @router.post("/inventory", response_model=Envelope[MigrationOutcome])
 def inventory(body: MigrateBatchIn, call: PlayerCall) -> Envelope[MigrationOutcome]:
-    """Add items to existing players' inventories; idempotent per row."""
+    """Add items to players' inventories (creating missing players); idempotent per row."""
     return _import(
         call,
         body,

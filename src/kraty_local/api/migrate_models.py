@@ -57,7 +57,7 @@ class PlayerRowIn(RowIn):
 
 
 class WalletRowIn(RowIn):
-    """A balance to add to an existing player's wallet."""
+    """A balance to add to a player's wallet (the player is created if missing)."""
 
     economyKey: Key
     amount: Amount
@@ -76,7 +76,7 @@ class WalletRowIn(RowIn):
 
 
 class InventoryRowIn(RowIn):
-    """A quantity to add to an existing player's inventory."""
+    """A quantity to add to a player's inventory (the player is created if missing)."""
 
     itemKey: Key
     quantity: Amount

@@ -1,19 +1,20 @@
-"""Bulk import (contract section 4, Migration): players, wallet balances, inventory holdings.
+"""Bulk import (contract sections 4 and 9, Migration): players, wallet balances, inventory holdings.
 
 Each batch of up to 1,000 rows is one transaction of set-based SQL: one ``IN`` lookup of the
 keys already applied and one of the players, batched inserts of keys, players, holdings and
 ledger rows, batched updates of the holdings, whatever the number of rows. Rows are idempotent
 on their own ``idempotencyKey`` (scope: game, endpoint, key): a key already applied, by an
 earlier batch or earlier in the same batch, makes its row ``skipped``. A bad row fails alone and
-the rest apply. Migration emits no webhooks; every balance or quantity change still writes a
-ledger row (``source_kind`` ``migration``, ``source_ref_id`` the row's key). One audit row per
-batch records the counts.
+the rest apply. Migration emits no webhooks, not even ``player.registered`` for the players it
+creates; every balance or quantity change still writes a ledger row (``source_kind``
+``migration``, ``source_ref_id`` the row's key). One audit row per batch records the counts.
 
 Order of decisions for a row: its own fields (validated by the caller), its catalog key
 (``not_found``), its key already applied (``skipped``), its player (wallet and inventory rows
-need an existing one: ``not_found``), an earlier applicable row with the same key in this batch
-(``skipped``). Keys are claimed with ``INSERT ... ON CONFLICT DO NOTHING``, so a concurrent batch
-holding the same key on PostgreSQL waits and then skips it instead of failing.
+create a missing one, as players rows do; an id still held as the placeholder of an erased or
+merged-away row is ``not_found``), an earlier applicable row with the same key in this batch
+(``skipped``). Keys are claimed with ``INSERT ... ON CONFLICT DO NOTHING``, so a concurrent
+batch holding the same key on PostgreSQL waits and then skips it instead of failing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy import bindparam, delete, select
 
 from kraty_local.services.context import OpContext, new_id
 from kraty_local.services.holdings import INVENTORY, MAX_AMOUNT, HoldingKind
+from kraty_local.services.players import new_player_row
 from kraty_local.store.queries import insert_ignore_many
 from kraty_local.store.schema import migration_keys, players
 from kraty_local.wire import MigrationFailure, MigrationOutcome
@@ -162,16 +164,7 @@ def import_players(
             ctx.conn,
             players,
             [
-                {
-                    "id": new_id(),
-                    "studio_id": ctx.game.studio_id,
-                    "game_id": ctx.game.id,
-                    "external_player_id": external_id,
-                    "created_at": ctx.now,
-                    "updated_at": ctx.now,
-                    "registered_at": ctx.now,
-                    "last_context_snapshot": snapshot,
-                }
+                {**new_player_row(ctx, external_id), "last_context_snapshot": snapshot}
                 for external_id, snapshot in snapshots.items()
             ],
             ["game_id", "external_player_id"],
@@ -189,6 +182,8 @@ def import_players(
             .where(
                 players.c.game_id == ctx.game.id,
                 players.c.external_player_id == bindparam("b_external_id"),
+                players.c.deleted_at.is_(None),
+                players.c.merged_into_id.is_(None),
             )
             .values(last_context_snapshot=bindparam("b_snapshot"), updated_at=bindparam("b_now")),
             updates,
@@ -202,7 +197,8 @@ def import_holdings(
     rows: Sequence[MigrationRow],
     failures: Sequence[MigrationFailure],
 ) -> MigrationOutcome:
-    """Add each row's amount to an existing player's wallet or inventory, with a ledger row.
+    """Add each row's amount to its player's wallet or inventory, with a ledger row; players
+    that do not exist yet are created (silently, like every migration write).
 
     ``failures`` are the rows the caller already rejected (invalid fields).
     """
@@ -214,7 +210,7 @@ def import_holdings(
         else:
             batch.fail(row, "not_found", f"Unknown {kind.noun} {row.key!r}.")
     fresh = batch.unapplied(known)
-    player_ids = _player_ids(ctx, {row.external_player_id for row in fresh})
+    player_ids = _ensure_players(ctx, {row.external_player_id for row in fresh})
     present = []
     for row in fresh:
         if row.external_player_id in player_ids:
@@ -229,12 +225,29 @@ def import_holdings(
     return batch.outcome(applied)
 
 
+def _ensure_players(ctx: OpContext, external_ids: set[str]) -> dict[str, str]:
+    """The live players with these ids by external id, creating the missing ones."""
+    missing = external_ids - set(_player_ids(ctx, external_ids))
+    if missing:
+        insert_ignore_many(
+            ctx.conn,
+            players,
+            [new_player_row(ctx, external_id) for external_id in sorted(missing)],
+            ["game_id", "external_player_id"],
+            ["external_player_id"],
+        )
+    return _player_ids(ctx, external_ids)
+
+
 def _player_ids(ctx: OpContext, external_ids: set[str]) -> dict[str, str]:
     if not external_ids:
         return {}
     found = ctx.conn.execute(
         select(players.c.external_player_id, players.c.id).where(
-            players.c.game_id == ctx.game.id, players.c.external_player_id.in_(external_ids)
+            players.c.game_id == ctx.game.id,
+            players.c.external_player_id.in_(external_ids),
+            players.c.deleted_at.is_(None),
+            players.c.merged_into_id.is_(None),
         )
     )
     return {str(external_id): str(player_id) for external_id, player_id in found}
