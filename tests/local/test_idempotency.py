@@ -63,6 +63,65 @@ def test_different_body_is_an_idempotency_conflict_naming_the_fields(
     ).replace("+00:00", "Z")
 
 
+def raw_post(client: httpx.Client, path: str, body: bytes) -> httpx.Response:
+    """POST a body byte for byte, as another SDK would send it."""
+    return client.post(path, content=body, headers={"Content-Type": "application/json"})
+
+
+def test_defaults_and_nulls_do_not_change_the_fingerprint(
+    client: httpx.Client, engine: Engine
+) -> None:
+    route = "/players/p1/grants"
+    entries = b'"entries": [{"type": "item", "itemKey": "sword", "quantity": 1}]'
+    sent_by_typescript = b'{"idempotencyKey": "g1", ' + entries + b"}"
+    sent_by_python = (
+        b'{"idempotencyKey": "g1", "kind": "reward", ' + entries + b', "sourceKind": "api"}'
+    )
+    with_nulls = (
+        b'{"idempotencyKey": "g1", ' + entries[:-2] + b', "parameters": null}], '
+        b'"expiresAt": null, "sourceRefId": null, "metadata": null}'
+    )
+
+    first = raw_post(client, route, sent_by_typescript)
+    replays = [raw_post(client, route, body) for body in (sent_by_python, with_nulls)]
+
+    assert first.status_code == 201, first.text
+    for replay in replays:
+        assert replay.status_code == 201, replay.text
+        assert replay.headers["Idempotent-Replayed"] == "true"
+        assert replay.json() == first.json()
+    other_kind = raw_post(client, route, sent_by_python.replace(b'"reward"', b'"crate"'))
+    assert other_kind.status_code == 409
+    assert other_kind.json()["error"]["details"]["differingFields"] == ["kind"]
+    with engine.connect() as conn:
+        stored = conn.execute(select(idempotency_keys.c.request_body)).scalar_one()
+    assert (stored["kind"], stored["sourceKind"]) == ("reward", "api")  # defaults applied
+
+
+def test_the_default_erasure_reason_is_the_same_request_as_none(client: httpx.Client) -> None:
+    route = "/players/p1/delete"
+    first = raw_post(client, route, b'{"idempotencyKey": "d"}')
+    same = raw_post(client, route, b'{"idempotencyKey": "d", "reason": "gdpr_erasure"}')
+    other = raw_post(client, route, b'{"idempotencyKey": "d", "reason": "test"}')
+
+    assert first.status_code == same.status_code == 200
+    assert same.headers["Idempotent-Replayed"] == "true"
+    assert other.status_code == 409
+    assert other.json()["error"]["details"]["differingFields"] == ["reason"]
+
+
+def test_nulls_inside_free_form_objects_still_count(client: httpx.Client) -> None:
+    route = "/players/p1/grants"
+    entries = [{"type": "currency", "currencyKey": "gold", "amount": 1}]
+    body = {"idempotencyKey": "m", "entries": entries, "metadata": {}}
+    assert client.post(route, json=body).status_code == 201
+
+    changed = client.post(route, json={**body, "metadata": {"campaign": None}})
+
+    assert changed.status_code == 409
+    assert changed.json()["error"]["details"]["differingFields"] == ["metadata"]
+
+
 def test_scope_is_per_path_so_one_receipt_can_key_several_operations(
     client: httpx.Client, engine: Engine
 ) -> None:

@@ -55,8 +55,15 @@ class IdempotentBody(Body):
     idempotencyKey: IdempotencyKey
 
     def fingerprint_fields(self) -> dict[str, Any]:
-        """The body as sent, minus ``idempotencyKey``: what the idempotency fingerprint covers."""
-        return self.model_dump(mode="json", exclude_unset=True, exclude={"idempotencyKey"})
+        """What the idempotency fingerprint covers: the validated request minus
+        ``idempotencyKey``, with defaults applied and optional fields sent as ``null`` left out.
+
+        So a body that spells a default out (``"kind": "reward"``) or sends ``null`` for an
+        optional field is the same request as one that leaves it out (contract section 9: the
+        reference SDKs differ in exactly that). Values inside free-form objects such as
+        ``metadata`` are kept as sent, ``null`` included.
+        """
+        return self.model_dump(mode="json", exclude_none=True, exclude={"idempotencyKey"})
 
 
 class HoldingChangeIn(IdempotentBody):
