@@ -15,7 +15,6 @@ from collections.abc import (
     AsyncIterable,
     AsyncIterator,
     Callable,
-    Collection,
     Iterable,
     Iterator,
     Mapping,
@@ -107,37 +106,78 @@ def prepare_row(row: Mapping[str, Any], position: int) -> Row:
     return prepared
 
 
+SkipRows = int | Iterable[tuple[int, int]]
+
+
+class RowRanges:
+    """Row positions given as ``[start, end)`` ranges (``skip_rows``), merged for look-ups."""
+
+    def __init__(self, skip_rows: SkipRows = ()) -> None:
+        pairs = [(0, skip_rows)] if isinstance(skip_rows, int) else list(skip_rows)
+        merged: list[list[int]] = []
+        for pair in sorted(pairs, key=_pair_key):
+            start, end = pair
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._ranges = merged
+
+    def covers(self, start: int, end: int) -> bool:
+        """Whether every position in ``[start, end)`` is in one of the ranges."""
+        return any(low <= start and end <= high for low, high in self._ranges)
+
+
+def _pair_key(pair: object) -> tuple[int, int]:
+    """Sort key of a valid ``(start, end)`` pair; anything else is a ``ValueError``."""
+    if (
+        isinstance(pair, (tuple, list))
+        and len(pair) == 2
+        and all(type(value) is int for value in pair)
+        and 0 <= pair[0] <= pair[1]
+    ):
+        return pair[0], pair[1]
+    raise ValueError(f"skip_rows needs (start, end) pairs with 0 <= start <= end, got {pair!r}")
+
+
 class Batcher:
     """Cuts a stream of rows into batches, row by row, keeping only the batch being filled.
 
-    Batches listed in ``skip`` (by index) are counted but never emitted, so a resumed import
-    keeps the positions of the original run.
+    A batch whose positions all lie in ``skip`` is counted but never emitted (nor are its
+    rows kept), so a resumed import keeps the positions of the original run.
     """
 
-    def __init__(self, batch_size: int, skip: Collection[int] = ()) -> None:
+    def __init__(self, batch_size: int, skip: RowRanges | None = None) -> None:
         self._size = batch_size
-        self._skip = skip
+        self._skip = skip or RowRanges()
         self._index = 0
         self._position = 0
+        self._skipping = False
         self._rows: list[Row] = []
 
     def push(self, row: Mapping[str, Any]) -> list[Batch]:
         """Add one row; the batch it completes, if any (a list of zero or one)."""
-        if self._index not in self._skip:
+        if self._position % self._size == 0:
+            self._skipping = self._skip.covers(self._position, self._position + self._size)
+        if not self._skipping:
             self._rows.append(prepare_row(row, self._position))
         self._position += 1
         return self._cut() if self._position % self._size == 0 else []
 
     def close(self) -> list[Batch]:
         """The last, partial batch, if any (a list of zero or one)."""
-        return self._cut() if self._position % self._size else []
+        if self._position % self._size == 0:
+            return []
+        self._skipping = self._skipping or self._skip.covers(
+            self._index * self._size, self._position
+        )
+        return self._cut()
 
     def _cut(self) -> list[Batch]:
         batch = Batch(self._index, self._index * self._size, self._rows)
-        skipped = self._index in self._skip
         self._index += 1
         self._rows = []
-        return [] if skipped else [batch]
+        return [] if self._skipping else [batch]
 
 
 def iter_batches(rows: Iterable[Mapping[str, Any]], batcher: Batcher) -> Iterator[Batch]:

@@ -7,6 +7,7 @@ under asyncio and under trio. Retries use a zero-delay policy, so no test waits 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import itertools
 import json
 import threading
@@ -454,16 +455,92 @@ def test_async_iterables_are_accepted(flavour: Flavour, server: Server) -> None:
     assert server.sent_players() == [f"p{i}" for i in range(23)]
 
 
-# --- skipping (what the CLI's --resume uses) -------------------------------------------------
+# --- resuming: skip_rows (what the CLI's --resume uses) --------------------------------------
 
 
-def test_skipped_batches_are_read_but_not_sent(server: Server) -> None:
-    with KratyAdmin(KEY, base_url=BASE, retry=NO_WAIT) as kraty:
-        rows = players(30)
-        rows[25] = {**rows[25], "bad": True}
-        outcome = kraty.migrate._import_rows(
-            kraty.migrate.players, rows, batch_size=10, skip_batches={1}
-        )
+def test_skipped_rows_are_read_but_not_sent(flavour: Flavour, server: Server) -> None:
+    rows = players(30)
+    rows[25] = {**rows[25], "bad": True}
+    read: list[int] = []
+
+    def counted() -> Iterator[dict[str, Any]]:
+        for position, row in enumerate(rows):
+            read.append(position)
+            yield row
+
+    outcome = flavour.run("players", counted(), batch_size=10, skip_rows=[(10, 20)])
+
+    assert read == list(range(30))
     assert server.sent_players() == [f"p{i}" for i in [*range(10), *range(20, 30)]]
     assert outcome["applied"] == 19
     assert [f["rowIndex"] for f in outcome["failures"]] == [25]
+
+
+def test_a_resume_with_the_confirmed_batch_ranges_sends_the_rest(
+    flavour: Flavour, server: Server
+) -> None:
+    confirmed: list[tuple[int, int]] = []
+
+    def record(progress: MigrationProgress) -> None:
+        if not progress.batch_failures:
+            confirmed.append(progress.batch_range)
+
+    rows = players(25)
+    rows[12] = {**rows[12], "bad": True}
+    flavour.run("players", rows, batch_size=10, on_progress=record)
+    assert sorted(confirmed) == [(0, 10), (20, 25)]  # the final, partial batch too
+    server.batches.clear()
+
+    outcome = flavour.run("players", players(25), batch_size=10, skip_rows=confirmed)
+
+    assert server.sent_players() == [f"p{i}" for i in range(10, 20)]
+    assert outcome["applied"] == 10
+
+
+@pytest.mark.parametrize(
+    ("skip_rows", "sent"),
+    [
+        (15, [*range(10, 25)]),  # a count: the batch holding row 15 is only partly skipped
+        (20, [*range(20, 25)]),
+        ([(0, 5), (5, 10), (18, 30)], [*range(10, 20)]),  # touching ranges merge; past the end
+        ([(12, 18)], [*range(25)]),  # inside a batch: nothing skipped
+        ([], [*range(25)]),
+    ],
+)
+def test_only_batches_wholly_inside_skip_rows_are_skipped(
+    skip_rows: Any, sent: list[int], server: Server
+) -> None:
+    FLAVOURS[0].run("players", players(25), batch_size=10, skip_rows=skip_rows)
+    assert server.sent_players() == [f"p{i}" for i in sent]
+
+
+@pytest.mark.parametrize(
+    ("skip_rows", "error"),
+    [
+        ([(5, 2)], ValueError),
+        ([(-1, 2)], ValueError),
+        ([(0, 1, 2)], ValueError),
+        ([(0, True)], ValueError),
+        ([(0, 1.5)], ValueError),
+        (-3, ValueError),
+        (None, TypeError),
+    ],
+)
+def test_bad_skip_rows_are_refused_before_anything_is_read(
+    flavour: Flavour, skip_rows: Any, error: type[Exception], server: Server
+) -> None:
+    def never() -> Iterator[dict[str, Any]]:
+        raise AssertionError("read")
+        yield {}
+
+    with pytest.raises(error, match=r"skip_rows|not iterable"):
+        flavour.run("players", never(), skip_rows=skip_rows)
+    assert server.batches == []
+
+
+def test_skip_rows_is_in_the_signature_of_every_import() -> None:
+    for kraty in (KratyAdmin(KEY, base_url=BASE), KratyAdminAsync(KEY, base_url=BASE)):
+        for table in ("players", "wallet", "inventory"):
+            parameter = inspect.signature(getattr(kraty.migrate, f"{table}_all")).parameters
+            assert parameter["skip_rows"].default == ()
+            assert parameter["skip_rows"].kind is inspect.Parameter.KEYWORD_ONLY

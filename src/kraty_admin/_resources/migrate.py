@@ -13,7 +13,6 @@ from collections.abc import (
     AsyncIterable,
     Awaitable,
     Callable,
-    Collection,
     Iterable,
     Mapping,
     Sequence,
@@ -33,6 +32,8 @@ from kraty_admin._migration import (
     Batcher,
     ProgressHook,
     Row,
+    RowRanges,
+    SkipRows,
     Tally,
     aiter_batches,
     check_options,
@@ -94,6 +95,7 @@ class SyncImport(Protocol[R_contra]):
         batch_size: int = DEFAULT_BATCH_SIZE,
         concurrency: int = DEFAULT_CONCURRENCY,
         on_progress: ProgressHook | None = None,
+        skip_rows: SkipRows = (),
     ) -> MigrationOutcome: ...
 
 
@@ -107,6 +109,7 @@ class AsyncImport(Protocol[R_contra]):
         batch_size: int = DEFAULT_BATCH_SIZE,
         concurrency: int = DEFAULT_CONCURRENCY,
         on_progress: ProgressHook | None = None,
+        skip_rows: SkipRows = (),
     ) -> Awaitable[MigrationOutcome]: ...
 
 
@@ -123,6 +126,12 @@ class bulk(Generic[R]):
     error and the ``batchRange`` ``[start, end)`` of the batch. A refused API key (401/403)
     raises instead. ``on_progress`` is called with a :class:`MigrationProgress` after each
     batch, from one thread at a time.
+
+    To resume an import, pass the same rows and ``batch_size`` with ``skip_rows``: the
+    ``batch_range`` of every batch whose progress had no ``batch_failures`` (``[start, end)``
+    pairs), or a row count to skip from the start. Batches lying wholly inside those ranges
+    are read but not sent, so positions and ``rowIndex`` values stay those of the whole input;
+    a batch only partly inside is sent whole (its rows' idempotency keys make that harmless).
     """
 
     def __init__(self, table: str) -> None:
@@ -193,15 +202,16 @@ class SyncMigrate(Migrate[SyncSender]):
         batch_size: int = DEFAULT_BATCH_SIZE,
         concurrency: int = DEFAULT_CONCURRENCY,
         on_progress: ProgressHook | None = None,
-        skip_batches: Collection[int] = (),
+        skip_rows: SkipRows = (),
     ) -> MigrationOutcome:
         """Stream ``rows`` through ``send_batch``; see :class:`bulk`.
 
         Batches are pulled from ``rows``, sent and settled in the calling thread's loop (only
         the HTTP calls run in worker threads), so ``on_progress`` and the iteration of ``rows``
-        never run concurrently. Batch indexes in ``skip_batches`` are read but not sent.
+        never run concurrently.
         """
         check_options(batch_size, concurrency)
+        skip = RowRanges(skip_rows)
         tally = Tally(on_progress)
 
         def attempt(batch: Batch) -> BatchResult:
@@ -217,7 +227,7 @@ class SyncMigrate(Migrate[SyncSender]):
                 tally.settle(in_flight.pop(future), future.result())
 
         with ThreadPoolExecutor(concurrency, thread_name_prefix="kraty-migrate") as pool:
-            for batch in iter_batches(rows, Batcher(batch_size, skip_batches)):
+            for batch in iter_batches(rows, Batcher(batch_size, skip)):
                 if len(in_flight) >= concurrency:
                     settle(wait(in_flight, return_when=FIRST_COMPLETED).done)
                 in_flight[pool.submit(attempt, batch)] = batch
@@ -236,7 +246,7 @@ class AsyncMigrate(Migrate[AsyncSender]):
         batch_size: int = DEFAULT_BATCH_SIZE,
         concurrency: int = DEFAULT_CONCURRENCY,
         on_progress: ProgressHook | None = None,
-        skip_batches: Collection[int] = (),
+        skip_rows: SkipRows = (),
     ) -> MigrationOutcome:
         """Stream ``rows`` through ``send_batch``; see :class:`bulk`.
 
@@ -246,6 +256,7 @@ class AsyncMigrate(Migrate[AsyncSender]):
         batches are cancelled and the error is raised as is (not in an exception group).
         """
         check_options(batch_size, concurrency)
+        skip = RowRanges(skip_rows)
         tally = Tally(on_progress)
         send_result, results = anyio.create_memory_object_stream[tuple[Batch, BatchResult]](
             concurrency
@@ -266,7 +277,7 @@ class AsyncMigrate(Migrate[AsyncSender]):
         async with send_result, results, anyio.create_task_group() as tasks:
             try:
                 in_flight = 0
-                async for batch in aiter_batches(rows, Batcher(batch_size, skip_batches)):
+                async for batch in aiter_batches(rows, Batcher(batch_size, skip)):
                     if in_flight >= concurrency:
                         await settle_one()
                         in_flight -= 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kraty_admin._version import __version__
+from kraty_admin import __version__
 from kraty_admin.cli._demo import demo
 from kraty_admin.cli._local import local
 from kraty_admin.cli._migrate import migrate

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kraty_admin._client import KratyAdmin
+from kraty_admin import KratyAdmin
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -18,8 +18,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.syntax import Syntax
 
-from kraty_admin._client import KratyAdmin
-from kraty_admin._errors import KratyError, KratyServerError
+from kraty_admin import KratyAdmin, KratyError, KratyServerError
 
 _LOCAL_HINT = "the demo needs Kraty Local:  pip install 'kraty-admin[local]'"
 _PLAYER = "player_42"

@@ -32,12 +32,13 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from kraty_admin._errors import KratyError
-from kraty_admin._migration import DEFAULT_CONCURRENCY, MAX_BATCH_SIZE, MigrationProgress
+from kraty_admin import KratyError, MigrationProgress
 from kraty_admin.cli._connection import connection_options, open_client
 from kraty_admin.types import MigrationFailure, MigrationOutcome
 
 TABLES = ("players", "wallet", "inventory")
+MAX_BATCH_SIZE = 1000  # the API's limit per request
+DEFAULT_CONCURRENCY = 4
 STDIN = "-"
 _INT_COLUMNS = frozenset({"amount", "quantity"})
 _JSON_COLUMNS = frozenset({"contextSnapshot", "parameters"})
@@ -144,15 +145,24 @@ class Checkpoint:
         if time.monotonic() - self._saved_at >= _CHECKPOINT_EVERY_S:
             self.save()
 
-    def save(self) -> None:
-        """Write the checkpoint file atomically."""
+    def ranges(self) -> list[list[int]]:
+        """The confirmed batch indexes as sorted ``[start, end)`` ranges."""
         ranges: list[list[int]] = []
         for index in sorted(self.confirmed):
             if ranges and ranges[-1][1] == index:
                 ranges[-1][1] = index + 1
             else:
                 ranges.append([index, index + 1])
-        data = {"table": self.table, "batchSize": self.batch_size, "confirmed": ranges}
+        return ranges
+
+    def confirmed_rows(self) -> list[tuple[int, int]]:
+        """The rows of the confirmed batches, as ``skip_rows`` takes them."""
+        size = self.batch_size
+        return [(start * size, end * size) for start, end in self.ranges()]
+
+    def save(self) -> None:
+        """Write the checkpoint file atomically."""
+        data = {"table": self.table, "batchSize": self.batch_size, "confirmed": self.ranges()}
         partial = self.path.with_name(self.path.name + ".tmp")
         partial.write_text(json.dumps(data), encoding="utf-8")
         os.replace(partial, self.path)
@@ -322,13 +332,12 @@ def migrate(
     started = time.perf_counter()
     try:
         with kraty, progress:
-            outcome = kraty.migrate._import_rows(
-                getattr(kraty.migrate, table),
+            outcome: MigrationOutcome = getattr(kraty.migrate, f"{table}_all")(
                 run.feed(reader(stream, name)),
                 batch_size=checkpoint.batch_size,
                 concurrency=concurrency,
                 on_progress=run.on_progress,
-                skip_batches=run.skip,
+                skip_rows=checkpoint.confirmed_rows(),
             )
     except KratyError as exc:
         raise click.ClickException(str(exc)) from None

@@ -15,8 +15,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from kraty_admin._client import KratyAdmin
-from kraty_admin._errors import KratyError
+from kraty_admin import KratyAdmin, KratyError
 from kraty_admin.cli._connection import connection_options, open_client
 
 Action = Callable[[KratyAdmin], Any]

@@ -11,42 +11,43 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 import click
-import httpx
 from rich.console import Console
 from rich.table import Table
 
+from kraty_admin import KratyAdmin, KratyNetworkError, KratyServerError, RetryConfig
 from kraty_admin.cli._connection import connection_options
 
 #: Where ``kraty-admin local serve`` listens by default.
 LOCAL_BASE_URL = "http://127.0.0.1:8787"
 _ADMIN_PATH = "/_local/webhooks"
+# One try: registering an endpoint twice would leave a stray one behind.
+_ONE_TRY = RetryConfig(attempts=1)
 
 
 class LocalAdmin:
-    """A thin client of Kraty Local's webhook admin routes; failures become click errors."""
+    """Kraty Local's webhook admin routes through ``KratyAdmin.request``; errors become click's."""
 
     def __init__(self, base_url: str | None, api_key: str | None) -> None:
         """Point at ``base_url`` (default: the local server) with the server key."""
         if not api_key:
             raise click.UsageError("no API key: pass --api-key or set KRATY_SERVER_KEY")
         self.base_url = (base_url or LOCAL_BASE_URL).rstrip("/")
-        self._http = httpx.Client(
-            base_url=self.base_url + _ADMIN_PATH,
-            headers={"Authorization": f"Bearer {api_key}"},
-            timeout=10.0,
-        )
+        try:
+            self._kraty = KratyAdmin(api_key, base_url=self.base_url, timeout=10.0, retry=_ONE_TRY)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._http.close()
+        self._kraty.close()
 
-    def deliveries(self, **filters: Any) -> list[dict[str, Any]]:
+    def deliveries(self, **filters: str | int | None) -> list[dict[str, Any]]:
         """``GET /deliveries`` with the non-None ``filters`` as query parameters."""
         params = {k: v for k, v in filters.items() if v is not None}
         rows: list[dict[str, Any]] = self._call("GET", "/deliveries", params=params)
@@ -54,39 +55,36 @@ class LocalAdmin:
 
     def redeliver(self, event_id: str) -> dict[str, Any]:
         """Queue an event again for every endpoint of its game."""
-        path = f"/events/{quote(event_id, safe='')}/redeliver"
-        answer: dict[str, Any] = self._call("POST", path)
+        answer: dict[str, Any] = self._call("POST", f"/events/{quote(event_id, safe='')}/redeliver")
         return answer
 
     def add_endpoint(self, url: str, game_id: str | None) -> dict[str, Any]:
         """Register a temporary endpoint; the answer holds its ``id`` and ``secret``."""
         body = {"url": url} if game_id is None else {"url": url, "gameId": game_id}
-        endpoint: dict[str, Any] = self._call("POST", "/endpoints", json=body)
+        endpoint: dict[str, Any] = self._call("POST", "/endpoints", body=body)
         return endpoint
 
     def remove_endpoint(self, endpoint_id: str) -> None:
         """Remove a temporary endpoint."""
         self._call("DELETE", f"/endpoints/{quote(endpoint_id, safe='')}")
 
-    def _call(self, method: str, path: str, **options: Any) -> Any:
+    def _call(
+        self,
+        method: Literal["GET", "POST", "DELETE"],
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str | int] | None = None,
+    ) -> Any:
         try:
-            response = self._http.request(method, path, **options)
-        except httpx.HTTPError as exc:
+            answer = self._kraty.request(method, _ADMIN_PATH + path, body=body, params=params)
+        except KratyNetworkError as exc:
             raise click.ClickException(
-                f"cannot reach Kraty Local at {self.base_url}: {exc}"
+                f"cannot reach Kraty Local at {self.base_url}: {exc.original_cause}"
             ) from None
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not response.is_success:
-            error = body.get("error") if isinstance(body, dict) else None
-            if isinstance(error, dict):
-                raise click.ClickException(f"[{response.status_code}] {error.get('message')}")
-            raise click.ClickException(
-                f"[{response.status_code}] {self.base_url} is not a Kraty Local admin endpoint"
-            )
-        return body["data"]
+        except KratyServerError as exc:
+            raise click.ClickException(str(exc)) from None
+        return answer["data"]
 
 
 def _answer(row: dict[str, Any]) -> str:

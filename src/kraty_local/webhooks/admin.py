@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field, StrictStr
 
 from kraty_local.api.deps import get_runtime
-from kraty_local.api.models import Body, Key
+from kraty_local.api.models import Body, IdempotencyKey, Key
 from kraty_local.auth import Principal, authorize_game, key_game
 from kraty_local.db import transaction
 from kraty_local.errors import ApiError
@@ -47,10 +47,15 @@ def _visible_games(principal: Principal, runtime: Runtime) -> list[str]:
 
 
 class EndpointIn(Body):
-    """A temporary endpoint to register."""
+    """A temporary endpoint to register.
+
+    ``idempotencyKey`` is accepted (the SDK's ``request`` stamps every POST, and the CLI goes
+    through it) but not used: the CLI sends this call once, without retries.
+    """
 
     url: Annotated[StrictStr, Field(min_length=8, max_length=2048, pattern=r"^https?://\S+$")]
     gameId: Key | None = None
+    idempotencyKey: IdempotencyKey | None = None
 
 
 router = APIRouter(prefix=PREFIX, tags=["local webhooks"])
