@@ -28,6 +28,7 @@ from kraty_local.seed.errors import SeedError
 from kraty_local.seed.model import DEFAULT_REASON, KEEP, Seed, SeedPlayer
 from kraty_local.services.context import OpContext, new_id
 from kraty_local.services.holdings import INVENTORY, WALLET, HoldingKind
+from kraty_local.services.players import new_player_row
 from kraty_local.store.queries import insert_ignore_many
 from kraty_local.store.schema import blocks, friend_requests, friends, players
 
@@ -128,18 +129,7 @@ def _upsert_players(ctx: OpContext, entries: Sequence[SeedPlayer]) -> tuple[dict
         ctx.conn,
         players,
         [
-            {
-                "id": new_id(),
-                "studio_id": ctx.game.studio_id,
-                "game_id": ctx.game.id,
-                "external_player_id": p.external_player_id,
-                "created_at": ctx.now,
-                "updated_at": ctx.now,
-                "registered_at": ctx.now,
-                "first_seen_at": ctx.now,
-                "last_seen_at": ctx.now,
-                **_new_player_fields(p),
-            }
+            {**new_player_row(ctx, p.external_player_id), **_new_player_fields(p)}
             for p in fresh
         ],
         ["game_id", "external_player_id"],
