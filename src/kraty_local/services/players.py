@@ -37,10 +37,17 @@ def _live(ctx: OpContext, external_player_id: str) -> list[ColumnElement[bool]]:
 
 
 def find_player(ctx: OpContext, external_player_id: str) -> PlayerRef | None:
-    """The live player of this game with that external id, if any."""
-    row = ctx.conn.execute(
-        select(players.c.id, players.c.external_player_id).where(*_live(ctx, external_player_id))
-    ).first()
+    """The live player of this game with that external id, if any, share-locked for the write.
+
+    The share lock (PostgreSQL ``FOR SHARE``; SQLite writers are serialized anyway) makes a
+    write wait for a merge or erasure retiring that player (they lock it exclusively), and
+    makes those wait for writes already under way. A write that waited finds the row no longer
+    live and goes on as if the player did not exist (so it never lands on the retired row).
+    """
+    query = select(players.c.id, players.c.external_player_id).where(
+        *_live(ctx, external_player_id)
+    )
+    row = ctx.conn.execute(query.with_for_update(read=True)).first()
     return None if row is None else PlayerRef(row.id, row.external_player_id)
 
 
