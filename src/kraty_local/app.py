@@ -1,11 +1,17 @@
-"""The FastAPI application factories."""
+"""The FastAPI application factory, in the shape of Starlette's constructor.
+
+Routes, middleware (one list, outermost first), exception handlers and the lifespan are all given
+to the constructor; building the app does no I/O. The lifespan opens the :class:`Runtime`
+(database, migrations, start-up key, webhook dispatcher) and closes it in reverse on shutdown.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from kraty_admin._version import __version__
 from kraty_local.api import API_PREFIX, server_v1_router
@@ -22,43 +28,45 @@ from kraty_local.settings import Settings
 from kraty_local.webhooks import admin as webhooks_admin
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build a Kraty Local app: opens the database and registers the start-up key.
+def create_app(settings: Settings) -> FastAPI:
+    """Build a Kraty Local app for ``settings``; nothing is opened until its lifespan runs.
 
-    The returned app's ``state.runtime`` (:class:`~kraty_local.runtime.Runtime`) holds the
-    engine and the server key; call ``app.state.runtime.close()`` when done.
+    While the app runs, :func:`kraty_local.runtime.runtime_of` gives its runtime; in-process
+    callers without an ASGI server open it with :func:`running`.
     """
-    runtime = Runtime.start(settings or Settings())
+    middleware = [
+        Middleware(RequestIdMiddleware),
+        Middleware(CatchAllMiddleware),
+        Middleware(RawPathMiddleware),
+        Middleware(GateMiddleware, prefix=API_PREFIX),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+    ]
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with running(app):
+            yield
+
     app = FastAPI(
         title="Kraty Local",
         version=__version__,
         description="A stateful local implementation of the Kraty /server/v1 API.",
+        middleware=middleware,
+        lifespan=lifespan,
     )
-    app.state.runtime = runtime
+    app.state.settings = settings
     install_error_handlers(app)
     app.include_router(server_v1_router())
     app.include_router(webhooks_admin.router)
-    # add_middleware wraps: the last added runs first.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
-    app.add_middleware(GateMiddleware, runtime=runtime, prefix=API_PREFIX)
-    app.add_middleware(RawPathMiddleware)
-    app.add_middleware(CatchAllMiddleware)
-    app.add_middleware(RequestIdMiddleware)
     return app
 
 
-def create_app_from_env() -> FastAPI:
-    """The app of one uvicorn worker process (``kraty_local.app:create_app_from_env``, a factory).
-
-    Settings come from the environment (:meth:`Settings.from_env`); the runtime closes when the
-    worker shuts down. Several workers may share one PostgreSQL database.
-    """
-    app = create_app(Settings.from_env())
-
-    @asynccontextmanager
-    async def close_on_shutdown(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        app.state.runtime.close()
-
-    app.router.lifespan_context = close_on_shutdown
-    return app
+@contextmanager
+def running(app: FastAPI) -> Iterator[Runtime]:
+    """Open the app's runtime (as its lifespan does) and close it on exit."""
+    with Runtime.open(app.state.settings) as runtime:
+        app.state.runtime = runtime
+        try:
+            yield runtime
+        finally:
+            del app.state.runtime

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kraty_local.api.deps import PRINCIPAL_SCOPE_KEY
 from kraty_local.errors import ApiError
 from kraty_local.request_ids import SCOPE_KEY as REQUEST_ID_SCOPE_KEY
-from kraty_local.runtime import Runtime
+from kraty_local.runtime import runtime_of
 
 logger = logging.getLogger("kraty_local")
 
@@ -74,10 +74,9 @@ class RawPathMiddleware:
 class GateMiddleware:
     """Authenticate every ``/server/v1`` request and apply the per-key rate limit."""
 
-    def __init__(self, app: ASGIApp, runtime: Runtime, prefix: str) -> None:
-        """Guard paths under ``prefix``."""
+    def __init__(self, app: ASGIApp, prefix: str) -> None:
+        """Guard paths under ``prefix``; keys and limits come from the running app's runtime."""
         self.app = app
-        self.runtime = runtime
         self.prefix = prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -85,9 +84,10 @@ class GateMiddleware:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix + "/"):
             await self.app(scope, receive, send)
             return
+        runtime = runtime_of(scope["app"])
         try:
-            principal = self.runtime.keyring.authenticate(Headers(scope=scope).get("authorization"))
-            wait = self.runtime.limiter.acquire(principal.prefix)
+            principal = runtime.keyring.authenticate(Headers(scope=scope).get("authorization"))
+            wait = runtime.limiter.acquire(principal.prefix)
             if wait is not None:
                 raise ApiError(
                     429,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 from sqlalchemy import Engine
 
@@ -17,7 +20,7 @@ from kraty_local.webhooks.dispatcher import Dispatcher
 
 @dataclass(frozen=True)
 class Runtime:
-    """Shared by every request of one app instance."""
+    """Shared by every request of one app instance while it runs."""
 
     settings: Settings
     engine: Engine
@@ -27,31 +30,48 @@ class Runtime:
     dispatcher: Dispatcher
 
     @classmethod
-    def start(cls, settings: Settings) -> Runtime:
-        """Open the database, migrate it to the current schema, register the start-up key."""
-        engine = make_engine(settings.database, lock_timeout_seconds=settings.lock_timeout_seconds)
-        try:
+    @contextmanager
+    def open(cls, settings: Settings) -> Iterator[Runtime]:
+        """Open the database, migrate it, register the start-up key and start the dispatcher;
+        on exit (or a failure part-way) close what was opened, in reverse order."""
+        with ExitStack() as stack:
+            engine = make_engine(
+                settings.database, lock_timeout_seconds=settings.lock_timeout_seconds
+            )
+            stack.callback(engine.dispose)
             upgrade(engine)
             with transaction(engine) as conn:
                 server_key = ensure_server_key(
                     conn, settings.world, settings.server_key, settings.clock.now()
                 )
                 keyring = load_keyring(conn, settings.world)
-        except BaseException:
-            engine.dispose()
-            raise
-        limiter = RateLimiter(settings.world.rate_limit, settings.clock)
-        dispatcher = Dispatcher(
-            engine,
-            settings.world,
-            settings.clock,
-            poll_seconds=settings.webhook_poll_seconds,
-            rng=None if settings.rng_seed is None else random.Random(settings.rng_seed),
-        )
-        dispatcher.start()
-        return cls(settings, engine, keyring, limiter, server_key, dispatcher)
+            dispatcher = Dispatcher(
+                engine,
+                settings.world,
+                settings.clock,
+                poll_seconds=settings.webhook_poll_seconds,
+                rng=None if settings.rng_seed is None else random.Random(settings.rng_seed),
+            )
+            stack.callback(dispatcher.stop)
+            dispatcher.start()
+            limiter = RateLimiter(settings.world.rate_limit, settings.clock)
+            yield cls(settings, engine, keyring, limiter, server_key, dispatcher)
 
-    def close(self) -> None:
-        """Stop the webhook dispatcher and release database connections."""
-        self.dispatcher.stop()
-        self.engine.dispose()
+
+def prepare_database(settings: Settings) -> str:
+    """Migrate the database and settle the start-up key without serving; returns the key."""
+    with Runtime.open(replace(settings, webhook_poll_seconds=None)) as runtime:
+        return runtime.server_key
+
+
+class _HasState(Protocol):
+    @property
+    def state(self) -> object: ...
+
+
+def runtime_of(app: _HasState) -> Runtime:
+    """The runtime of a running app (set by its lifespan); ``RuntimeError`` when not running."""
+    runtime = getattr(app.state, "runtime", None)
+    if not isinstance(runtime, Runtime):
+        raise RuntimeError("Kraty Local is not running (its lifespan has not started)")
+    return runtime

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import os
+import contextlib
+import functools
 import socket
 import threading
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
 import uvicorn
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from uvicorn.supervisors import Multiprocess
 
 from kraty_local.app import create_app
 from kraty_local.clock import Clock, SystemClock
 from kraty_local.db import database_url
-from kraty_local.runtime import Runtime
-from kraty_local.settings import DATABASE_ENV, SERVER_KEY_ENV, WORLD_FILE_ENV, Settings
+from kraty_local.runtime import Runtime, prepare_database, runtime_of
+from kraty_local.settings import SERVER_KEY_ENV, Settings
 from kraty_local.webhooks.dispatcher import Dispatcher
-from kraty_local.world import World, default_world, load_world
+from kraty_local.world import World, default_world
 
 
 class LocalServer:
@@ -53,6 +56,7 @@ class LocalServer:
         self.port = port
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
         self._runtime: Runtime | None = None
 
     @property
@@ -86,35 +90,38 @@ class LocalServer:
         return self._runtime
 
     def start(self) -> LocalServer:
-        """Bind the socket, start serving, and return once requests are accepted."""
+        """Bind the socket, start serving, and return once requests are accepted.
+
+        A failed start (busy port, unusable database) raises and leaves nothing running.
+        """
         if self._server is not None:
             raise RuntimeError("the server is already started")
         app = create_app(self.settings)
-        self._runtime = app.state.runtime
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
+        sock = _bind(self.host, self.port)
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name="kraty-local", daemon=True
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+        server = uvicorn.Server(config)
+        thread = threading.Thread(
+            target=_run_in_thread, args=(server, sock), name="kraty-local", daemon=True
         )
-        self._thread.start()
-        while not self._server.started:
-            if not self._thread.is_alive():
-                raise RuntimeError("Kraty Local failed to start")
-            self._thread.join(0.01)
+        self._server, self._thread, self._socket = server, thread, sock
+        thread.start()
+        while not server.started:
+            if not thread.is_alive():
+                self.stop()
+                raise RuntimeError("Kraty Local failed to start (the log says why)")
+            thread.join(0.01)
+        self._runtime = runtime_of(app)
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the database."""
+        """Stop serving; the app's lifespan closes the dispatcher and the database."""
         if self._server is not None and self._thread is not None:
             self._server.should_exit = True
             self._thread.join()
-        if self._runtime is not None:
-            self._runtime.close()
-        self._server = self._thread = self._runtime = None
+        if self._socket is not None:
+            self._socket.close()
+        self._server = self._thread = self._socket = self._runtime = None
 
     def __enter__(self) -> LocalServer:
         """Start."""
@@ -130,62 +137,82 @@ class LocalServer:
         self.stop()
 
 
-def serve(host: str, port: int, db: str, world: World, *, announce: bool = True) -> None:
-    """Serve Kraty Local in the foreground until interrupted (the CLI's ``local serve``)."""
-    supplied = bool(os.environ.get(SERVER_KEY_ENV))
-    app = create_app(Settings(database=db, world=world))
-    runtime: Runtime = app.state.runtime
-    if announce:
-        _announce(host, port, db, runtime.server_key, supplied=supplied)
+def _run_in_thread(server: uvicorn.Server, sock: socket.socket) -> None:
+    """Serve on ``sock``; a failed lifespan makes uvicorn exit, which ``start`` reports."""
+    with contextlib.suppress(SystemExit):
+        server.run(sockets=[sock])
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port``, closed again if binding fails."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", lifespan="off")
-    finally:
-        runtime.close()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def serve(host: str, port: int, settings: Settings, *, announce: bool = True) -> None:
+    """Serve Kraty Local in the foreground until interrupted (the CLI's ``local serve``).
+
+    The database is migrated and the key settled first, so the key can be announced.
+    """
+    server_key = prepare_database(settings)
+    if announce:
+        _announce(host, port, settings, server_key)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", lifespan="on")
 
 
 def serve_workers(
-    host: str, port: int, db: str, world_file: str | None, workers: int, *, announce: bool = True
+    host: str, port: int, settings: Settings, workers: int, *, announce: bool = True
 ) -> None:
     """Serve Kraty Local with ``workers`` uvicorn processes sharing one PostgreSQL database.
 
-    This process migrates the database and settles the server key, then passes the database,
-    world file and key to the workers in the environment (:meth:`Settings.from_env`). Each
+    This process migrates the database and settles the server key; each worker builds its app
+    from the same ``settings``, handed over (pickled) as the argument of its app factory. Each
     worker keeps its own rate-limit buckets. ``ValueError`` for a SQLite database.
     """
-    if make_url(database_url(db)).get_backend_name() != "postgresql":
+    if make_url(database_url(settings.database)).get_backend_name() != "postgresql":
         raise ValueError(
             "several workers need PostgreSQL (--db postgresql://...); "
             "SQLite allows one writer at a time, so serve it with one worker"
         )
-    world = load_world(world_file) if world_file else default_world()
-    supplied = bool(os.environ.get(SERVER_KEY_ENV))
-    runtime = Runtime.start(Settings(database=db, world=world, webhook_poll_seconds=None))
-    runtime.close()
-    os.environ[DATABASE_ENV] = db
-    os.environ[SERVER_KEY_ENV] = runtime.server_key
-    if world_file:
-        os.environ[WORLD_FILE_ENV] = str(Path(world_file).resolve())
+    server_key = prepare_database(settings)
     if announce:
-        _announce(host, port, db, runtime.server_key, supplied=supplied, workers=workers)
-    uvicorn.run(
-        "kraty_local.app:create_app_from_env",
+        _announce(host, port, settings, server_key, workers=workers)
+    config = uvicorn.Config(
+        functools.partial(create_app, replace(settings, server_key=server_key)),
         factory=True,
         host=host,
         port=port,
         workers=workers,
         log_level="info",
+        lifespan="on",
     )
+    run_workers(config)
+
+
+def run_workers(config: uvicorn.Config) -> None:
+    """What ``uvicorn.run`` does for several workers, with an app factory object (not a name)."""
+    sock = config.bind_socket()
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        sock.close()
 
 
 def _announce(
-    host: str, port: int, db: str, server_key: str, *, supplied: bool, workers: int = 1
+    host: str, port: int, settings: Settings, server_key: str, *, workers: int = 1
 ) -> None:
     """Print where to connect. A key Kraty Local generated for itself is shown so it can be
-    copied; a key the operator supplied in the environment is never echoed back."""
+    copied; a key the operator supplied (in the environment) is never echoed back."""
     base_url = f"http://{host}:{port}"
     processes = f", {workers} worker processes" if workers > 1 else ""
-    print(f"Kraty Local listening on {base_url}  (database: {db}{processes})")
-    if supplied:
+    print(f"Kraty Local listening on {base_url}  (database: {settings.database}{processes})")
+    if settings.server_key is not None:
         prefix = server_key.split(".", 1)[0]
         print(f"Server key: {prefix}.… (from ${SERVER_KEY_ENV})")
         key_expression = f'os.environ["{SERVER_KEY_ENV}"]'

@@ -30,7 +30,7 @@ def test_serve_announces_url_and_a_supplied_key_only_by_its_prefix(
         'KratyAdmin(api_key=os.environ["KRATY_LOCAL_SERVER_KEY"], base_url="http://127.0.0.1:8999")'
     )
     assert snippet in result.output
-    assert served == [{"host": "127.0.0.1", "port": 8999, "log_level": "info", "lifespan": "off"}]
+    assert served == [{"host": "127.0.0.1", "port": 8999, "log_level": "info", "lifespan": "on"}]
     assert db.exists()
 
 

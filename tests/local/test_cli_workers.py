@@ -1,24 +1,24 @@
-"""``kraty-admin local serve --workers N``: PostgreSQL only; workers build the app from the env."""
+"""``kraty-admin local serve --workers N``: PostgreSQL only; every worker builds the app from the
+settings the command prepared, handed over as its factory's argument (not the environment)."""
 
 from __future__ import annotations
 
+import os
+import pickle
 from pathlib import Path
 
 import pytest
+import uvicorn
 from click.testing import CliRunner
 
 from kraty_admin.cli._app import cli
 from kraty_local import server as server_module
-from kraty_local.app import create_app_from_env
-from kraty_local.settings import DATABASE_ENV, SERVER_KEY_ENV, WORLD_FILE_ENV
+from kraty_local.app import running
+from kraty_local.runtime import runtime_of
+from kraty_local.settings import SERVER_KEY_ENV
+from kraty_local.world import load_world
 
 EXAMPLE_WORLD = Path(__file__).parents[2] / "src" / "kraty_local" / "world.example.toml"
-
-
-@pytest.fixture(autouse=True)
-def _restore_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (DATABASE_ENV, SERVER_KEY_ENV, WORLD_FILE_ENV):
-        monkeypatch.delenv(name, raising=False)
 
 
 def test_several_workers_need_postgresql(tmp_path: Path) -> None:
@@ -31,40 +31,32 @@ def test_several_workers_need_postgresql(tmp_path: Path) -> None:
     assert not db.exists()
 
 
-def test_workers_get_database_world_and_key_from_the_environment(
+def test_workers_get_database_world_and_key_from_their_factory(
     database_target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if "://" not in database_target:
         pytest.skip("several workers need PostgreSQL")
-    served: list[tuple[object, dict[str, object]]] = []
-    monkeypatch.setattr(server_module.uvicorn, "run", lambda app, **kw: served.append((app, kw)))
+    served: list[uvicorn.Config] = []
+    monkeypatch.setattr(server_module, "run_workers", served.append)
     monkeypatch.setenv(SERVER_KEY_ENV, "kl_workers.s3cret")
+    environment = dict(os.environ)
     args = ["--workers", "3", "--port", "8998", "--db", database_target]
 
     result = CliRunner().invoke(cli, ["local", "serve", *args, "--world", str(EXAMPLE_WORLD)])
 
     assert result.exit_code == 0, result.output
+    assert dict(os.environ) == environment  # nothing handed over in the environment
     assert "3 worker processes" in result.output
     assert "s3cret" not in result.output  # a supplied key is never echoed
     snippet = 'api_key=os.environ["KRATY_LOCAL_SERVER_KEY"], base_url="http://127.0.0.1:8998"'
     assert snippet in result.output
-    [(target, options)] = served
-    assert target == "kraty_local.app:create_app_from_env"
-    assert options == {
-        "factory": True,
-        "host": "127.0.0.1",
-        "port": 8998,
-        "workers": 3,
-        "log_level": "info",
-    }
-    app = create_app_from_env()  # what each worker process runs
-    try:
-        assert app.state.runtime.settings.database == database_target
-        assert app.state.runtime.server_key == "kl_workers.s3cret"
-    finally:
-        app.state.runtime.close()
-
-
-def test_a_worker_without_a_database_refuses_to_start() -> None:
-    with pytest.raises(RuntimeError, match=DATABASE_ENV):
-        create_app_from_env()
+    [config] = served
+    assert (config.host, config.port, config.workers) == ("127.0.0.1", 8998, 3)
+    assert (config.factory, config.lifespan) == (True, "on")
+    factory = pickle.loads(pickle.dumps(config.app))  # noqa: S301 (what a spawned worker gets)
+    app = factory()
+    with running(app):  # what each worker's lifespan does
+        runtime = runtime_of(app)
+        assert runtime.settings.database == database_target
+        assert runtime.server_key == "kl_workers.s3cret"
+        assert runtime.settings.world == load_world(str(EXAMPLE_WORLD))

@@ -19,6 +19,7 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 
 from kraty_admin import KratyAdmin, KratyError, KratyServerError
+from kraty_admin.cli._local_options import supplied_server_key
 
 _LOCAL_HINT = "the demo needs Kraty Local:  pip install 'kraty-admin[local]'"
 _PLAYER = "player_42"
@@ -347,12 +348,14 @@ def demo(rows: int, db: str | None) -> None:
     """Start Kraty Local on a temporary SQLite file and walk through the product page."""
     try:
         from kraty_local.server import LocalServer
+        from kraty_local.settings import Settings
     except ImportError as exc:
         raise click.ClickException(f"{_LOCAL_HINT}\n(missing module: {exc.name})") from None
     console = Console(highlight=False)
     with tempfile.TemporaryDirectory(prefix="kraty-demo-") as scratch:
         path = Path(db) if db else Path(scratch) / "kraty-local.sqlite"
-        with LocalServer(db=str(path)) as server:
+        settings = Settings(database=str(path), server_key=supplied_server_key())
+        with LocalServer(settings=settings) as server:
             console.print(
                 Panel.fit(
                     f"Kraty Local is serving on [bold]{server.base_url}[/] (SQLite: {path})\n"

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import click
 
-from kraty_admin.cli._local_options import database_option, missing_extra, world_option
+from kraty_admin.cli._local_options import (
+    database_option,
+    missing_extra,
+    supplied_server_key,
+    world_option,
+)
 from kraty_admin.cli._local_seed import export, seed
 
 
@@ -34,17 +39,19 @@ def serve(host: str, port: int, db: str, world_file: str | None, workers: int) -
     try:
         from kraty_local.server import serve as run_server
         from kraty_local.server import serve_workers
+        from kraty_local.settings import Settings
         from kraty_local.world import WorldError, default_world, load_world
     except ImportError as exc:
         raise missing_extra(exc) from None
     try:
-        if workers > 1:
-            serve_workers(host, port, db, world_file, workers)
-            return
         world = load_world(world_file) if world_file else default_world()
+        settings = Settings(database=db, world=world, server_key=supplied_server_key())
+        if workers > 1:
+            serve_workers(host, port, settings, workers)
+            return
     except (WorldError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    run_server(host, port, db, world)
+    run_server(host, port, settings)
 
 
 local.add_command(seed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -14,6 +15,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 LOCAL_HINT = "Kraty Local needs the 'local' extra:  pip install 'kraty-admin[local]'"
 DEFAULT_DATABASE = "./kraty-local.sqlite"
+
+
+def supplied_server_key() -> str | None:
+    """The server key the operator supplied in ``$KRATY_LOCAL_SERVER_KEY`` (the CLI alone reads
+    the environment; Kraty Local takes the key as a setting). Needs the ``local`` extra."""
+    from kraty_local.settings import SERVER_KEY_ENV
+
+    return os.environ.get(SERVER_KEY_ENV) or None
 
 
 def database_option(command: F) -> F:

@@ -19,7 +19,7 @@ from kraty_local.api.models import IdempotentBody
 from kraty_local.auth import Principal, authorize_game, key_game
 from kraty_local.db import run_transaction
 from kraty_local.idempotency import IdempotencyScope, run_idempotent
-from kraty_local.runtime import Runtime
+from kraty_local.runtime import Runtime, runtime_of
 from kraty_local.services.context import OpContext
 from kraty_local.world import Game
 
@@ -29,7 +29,7 @@ PRINCIPAL_SCOPE_KEY = "kraty.principal"
 
 def get_runtime(request: Request) -> Runtime:
     """The app's :class:`Runtime`."""
-    return cast(Runtime, request.app.state.runtime)
+    return runtime_of(request.app)
 
 
 def get_principal(request: Request) -> Principal:
