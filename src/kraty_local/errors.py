@@ -95,7 +95,9 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, str]]:
             continue
         loc = err.get("loc", ())
         field = field_path(loc)
-        if loc and loc[0] in ("path", "query", "header"):
+        if loc and loc[0] == "path":  # "path.player_id": an id of the URL, not of the body
+            field = ".".join(str(p) for p in loc)
+        elif loc and loc[0] in ("query", "header"):
             field = ".".join(str(p) for p in loc[1:]) or str(loc[0])
         details.append({"field": field, "message": str(err.get("msg", "invalid value"))})
     return details

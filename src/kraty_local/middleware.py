@@ -7,6 +7,7 @@ request, so even failures before routing look like every other API error.
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote_from_bytes
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,6 +18,7 @@ from kraty_local.request_ids import SCOPE_KEY as REQUEST_ID_SCOPE_KEY
 from kraty_local.runtime import runtime_of
 
 logger = logging.getLogger("kraty_local")
+_VISIBLE_ASCII = bytes(range(0x21, 0x7F))
 
 
 class CatchAllMiddleware:
@@ -55,7 +57,9 @@ class CatchAllMiddleware:
 class RawPathMiddleware:
     """Route on the still-encoded path so ``%2F`` inside an id is never a separator.
 
-    Path parameters are then decoded exactly once by the ``segment`` convertor.
+    Bytes outside visible ASCII (which h11 never lets through, but other servers might) are
+    percent-encoded, so the path is ASCII and each parameter type (``api.strings``) decodes
+    its segment exactly once, strictly.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -66,7 +70,7 @@ class RawPathMiddleware:
         """Replace ``scope["path"]`` with the raw path (query string excluded)."""
         raw = scope.get("raw_path") if scope["type"] == "http" else None
         if raw:
-            path = bytes(raw).split(b"?", 1)[0].decode("utf-8", errors="replace")
+            path = quote_from_bytes(bytes(raw).split(b"?", 1)[0], safe=_VISIBLE_ASCII)
             scope = {**scope, "path": path}
         await self.app(scope, receive, send)
 

@@ -18,6 +18,7 @@ from uvicorn.supervisors import Multiprocess
 from kraty_local.app import create_app
 from kraty_local.clock import Clock, SystemClock
 from kraty_local.db import database_url
+from kraty_local.http11 import EnvelopeH11Protocol
 from kraty_local.runtime import Runtime, prepare_database, runtime_of
 from kraty_local.settings import SERVER_KEY_ENV, Settings
 from kraty_local.webhooks.dispatcher import Dispatcher
@@ -99,7 +100,9 @@ class LocalServer:
         app = create_app(self.settings)
         sock = _bind(self.host, self.port)
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+        config = uvicorn.Config(
+            app, log_level="warning", lifespan="on", access_log=False, http=EnvelopeH11Protocol
+        )
         server = uvicorn.Server(config)
         thread = threading.Thread(
             target=_run_in_thread, args=(server, sock), name="kraty-local", daemon=True
@@ -163,7 +166,14 @@ def serve(host: str, port: int, settings: Settings, *, announce: bool = True) ->
     server_key = prepare_database(settings)
     if announce:
         _announce(host, port, settings, server_key)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", lifespan="on")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        lifespan="on",
+        http=EnvelopeH11Protocol,
+    )
 
 
 def serve_workers(
@@ -191,6 +201,7 @@ def serve_workers(
         workers=workers,
         log_level="info",
         lifespan="on",
+        http=EnvelopeH11Protocol,
     )
     run_workers(config)
 

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Connection
 
 from kraty_local.api.models import IdempotentBody
+from kraty_local.api.strings import KeyPath
 from kraty_local.auth import Principal, authorize_game, key_game
 from kraty_local.db import run_transaction
 from kraty_local.idempotency import IdempotencyScope, run_idempotent
@@ -112,7 +113,7 @@ def player_call(
 
 
 def path_game_call(
-    game_id: str,
+    game_id: KeyPath,
     request: Request,
     runtime: Annotated[Runtime, Depends(get_runtime)],
     principal: Annotated[Principal, Depends(get_principal)],

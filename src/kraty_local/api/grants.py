@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from kraty_local.api.deps import PlayerCall
 from kraty_local.api.models import Envelope, GrantAckIn, GrantCreateIn
 from kraty_local.api.routing import PLAYER_PATH
+from kraty_local.api.strings import PlayerIdPath, RowIdPath
 from kraty_local.services import grants
 from kraty_local.wire import Grant
 
@@ -16,7 +17,7 @@ _PATH = PLAYER_PATH + "/grants"
 
 
 @router.post(_PATH, response_model=Envelope[Grant], status_code=201)
-def create(player_id: str, body: GrantCreateIn, call: PlayerCall) -> JSONResponse:
+def create(player_id: PlayerIdPath, body: GrantCreateIn, call: PlayerCall) -> JSONResponse:
     """Create a pending grant (currencies, items, crates); ``201``."""
     entries = [entry.model_dump(mode="json", exclude_none=True) for entry in body.entries]
     return call.idempotent(
@@ -36,6 +37,8 @@ def create(player_id: str, body: GrantCreateIn, call: PlayerCall) -> JSONRespons
 
 
 @router.post(f"{_PATH}/{{grant_id:segment}}/ack", response_model=Envelope[Grant])
-def ack(player_id: str, grant_id: str, body: GrantAckIn, call: PlayerCall) -> JSONResponse:
+def ack(
+    player_id: PlayerIdPath, grant_id: RowIdPath, body: GrantAckIn, call: PlayerCall
+) -> JSONResponse:
     """Claim a grant server-side (``ackedBy: "server_api"``) and apply it."""
     return call.idempotent(body, lambda ctx: grants.ack(ctx, player_id, grant_id))

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from kraty_local.api.deps import PlayerCall
 from kraty_local.api.models import Envelope, HoldingChangeIn, InventoryChangeIn, WalletChangeIn
 from kraty_local.api.routing import PLAYER_PATH
+from kraty_local.api.strings import KeyPath, PlayerIdPath
 from kraty_local.services import holdings
 from kraty_local.services.holdings import INVENTORY, WALLET, HoldingKind
 from kraty_local.wire import InventoryChange, WalletChange
@@ -26,7 +27,9 @@ def _add_route(
     response_model: Any,
     summary: str,
 ) -> None:
-    def change(player_id: str, key: str, body: HoldingChangeIn, call: PlayerCall) -> JSONResponse:
+    def change(
+        player_id: PlayerIdPath, key: KeyPath, body: HoldingChangeIn, call: PlayerCall
+    ) -> JSONResponse:
         return call.idempotent(
             body,
             lambda ctx: holdings.api_change(
@@ -44,7 +47,7 @@ def _add_route(
     # FastAPI reads the live annotations: validate the concrete body model, and document the
     # path parameter under its real name (economy_key / item_key).
     change.__annotations__["body"] = body_model
-    change.__annotations__["key"] = Annotated[str, Path(alias=kind.key_column)]
+    change.__annotations__["key"] = Annotated[KeyPath, Path(alias=kind.key_column)]
     router.add_api_route(
         f"{PLAYER_PATH}/{area}/{{{kind.key_column}:segment}}/{verb}",
         change,

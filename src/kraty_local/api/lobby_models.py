@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import Field, StrictBool, StrictInt, model_validator
 
-from kraty_local.api.models import Body, ExternalPlayerId, IdempotencyKey
+from kraty_local.api.models import Body
+from kraty_local.api.strings import CallerKey, ExternalPlayerId, IdempotencyKey, JsonObject
 
 #: Most seats a pushed lobby may have.
 MAX_LOBBY_CAPACITY = 100
 
-LobbyKey = Annotated[StrictStr, Field(min_length=1, max_length=255)]
 Capacity = Annotated[StrictInt, Field(ge=1, le=MAX_LOBBY_CAPACITY)]
 
 
@@ -22,13 +22,13 @@ class LobbyPushIn(Body):
     idempotent on ``key`` for its whole life instead.
     """
 
-    key: LobbyKey
+    key: CallerKey
     externalPlayerIds: Annotated[
         list[ExternalPlayerId], Field(min_length=1, max_length=MAX_LOBBY_CAPACITY)
     ]
     capacity: Capacity | None = None
     fillBots: StrictBool | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: JsonObject | None = None
     idempotencyKey: IdempotencyKey | None = None
 
     @model_validator(mode="after")

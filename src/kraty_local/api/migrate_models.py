@@ -12,7 +12,15 @@ from typing import Annotated, Any
 
 from pydantic import Field, ValidationError
 
-from kraty_local.api.models import Amount, Body, ExternalPlayerId, IdempotencyKey, Key, Text
+from kraty_local.api.models import Amount, Body
+from kraty_local.api.strings import (
+    ExternalPlayerId,
+    IdempotencyKey,
+    JsonObject,
+    Key,
+    Text,
+    id_problem,
+)
 from kraty_local.services.migration import MigrationRow, failure
 from kraty_local.wire import MigrationFailure
 
@@ -44,7 +52,7 @@ class RowIn(Body):
 class PlayerRowIn(RowIn):
     """A player to create, or whose last context snapshot to update."""
 
-    contextSnapshot: dict[str, Any] | None = None
+    contextSnapshot: JsonObject | None = None
 
     def to_row(self, index: int) -> MigrationRow:
         """The service's view of this row at position ``index``."""
@@ -80,7 +88,7 @@ class InventoryRowIn(RowIn):
 
     itemKey: Key
     quantity: Amount
-    parameters: dict[str, Any] | None = None
+    parameters: JsonObject | None = None
     reason: Text | None = None
 
     def to_row(self, index: int) -> MigrationRow:
@@ -94,6 +102,13 @@ class InventoryRowIn(RowIn):
             self.reason,
             self.parameters,
         )
+
+
+def _echoable(external_id: Any) -> str | None:
+    """The row's ``externalPlayerId`` when it is a usable id (the answer echoes it), else None."""
+    if isinstance(external_id, str) and id_problem(external_id) is None:
+        return external_id
+    return None
 
 
 def parse_rows(
@@ -113,7 +128,7 @@ def parse_rows(
             failures.append(
                 failure(
                     index,
-                    external_id if isinstance(external_id, str) else None,
+                    _echoable(external_id),
                     "validation_failed",
                     problems,
                 )

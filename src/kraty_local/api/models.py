@@ -12,9 +12,9 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictInt,
-    StrictStr,
 )
 
+from kraty_local.api.strings import IdempotencyKey, JsonObject, Key, Text
 from kraty_local.wire import ErrorEnvelope
 
 T = TypeVar("T")
@@ -24,10 +24,6 @@ MAX_INT64 = 2**63 - 1
 MAX_CRATE_QUANTITY = 1000
 
 Amount = Annotated[StrictInt, Field(ge=1, le=MAX_INT64)]
-Key = Annotated[StrictStr, Field(min_length=1, max_length=200)]
-Text = Annotated[StrictStr, Field(max_length=2000)]
-IdempotencyKey = Annotated[StrictStr, Field(min_length=1, max_length=255)]
-ExternalPlayerId = Annotated[StrictStr, Field(min_length=1, max_length=512)]
 
 
 def _text_only(value: Any) -> Any:
@@ -114,7 +110,7 @@ class ItemEntry(Body):
     type: Literal["item"]
     itemKey: Key
     quantity: Amount
-    parameters: dict[str, Any] | None = None
+    parameters: JsonObject | None = None
 
 
 class CrateEntry(Body):
@@ -136,7 +132,7 @@ class GrantCreateIn(IdempotentBody):
     expiresAt: Timestamp | None = None
     sourceKind: Literal["api", "admin"] = "api"
     sourceRefId: Text | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: JsonObject | None = None
 
 
 class GrantAckIn(IdempotentBody):

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, StrictStr
-
-from kraty_local.api.models import IdempotentBody, Text
-
-DisplayName = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+from kraty_local.api.models import IdempotentBody
+from kraty_local.api.strings import DisplayName, Text
 
 
 class DeleteIn(IdempotentBody):

@@ -9,6 +9,7 @@ from kraty_local.api.deps import PlayerCall
 from kraty_local.api.models import Envelope
 from kraty_local.api.routing import PLAYER_PATH
 from kraty_local.api.scoring_models import FinishIn, ProgressIn, ScoreIn
+from kraty_local.api.strings import CallerKeyPath, KeyPath, PlayerIdPath
 from kraty_local.services import attempts, scoring
 from kraty_local.wire import FinishResult, ProgressResult, ScoreResult
 
@@ -17,7 +18,7 @@ _ATTEMPT = PLAYER_PATH + "/events/{event_key:segment}/attempts/{attempt_id:segme
 
 
 @router.post("/leaderboards/{board_key:segment}/score", response_model=Envelope[ScoreResult])
-def score(board_key: str, body: ScoreIn, call: PlayerCall) -> JSONResponse:
+def score(board_key: KeyPath, body: ScoreIn, call: PlayerCall) -> JSONResponse:
     """Submit a raw score; the board keeps each player's best per segment."""
     return call.idempotent(
         body,
@@ -27,7 +28,11 @@ def score(board_key: str, body: ScoreIn, call: PlayerCall) -> JSONResponse:
 
 @router.post(f"{_ATTEMPT}/progress", response_model=Envelope[ProgressResult])
 def progress(
-    player_id: str, event_key: str, attempt_id: str, body: ProgressIn, call: PlayerCall
+    player_id: PlayerIdPath,
+    event_key: KeyPath,
+    attempt_id: CallerKeyPath,
+    body: ProgressIn,
+    call: PlayerCall,
 ) -> JSONResponse:
     """Report progress on an attempt (created by its first report); fires milestones."""
     return call.idempotent(
@@ -47,7 +52,11 @@ def progress(
 
 @router.post(f"{_ATTEMPT}/finish", response_model=Envelope[FinishResult])
 def finish(
-    player_id: str, event_key: str, attempt_id: str, body: FinishIn, call: PlayerCall
+    player_id: PlayerIdPath,
+    event_key: KeyPath,
+    attempt_id: CallerKeyPath,
+    body: FinishIn,
+    call: PlayerCall,
 ) -> JSONResponse:
     """Finish an attempt: ``completed``, or ``expired`` once the event window has ended."""
     return call.idempotent(body, lambda ctx: attempts.finish(ctx, player_id, event_key, attempt_id))

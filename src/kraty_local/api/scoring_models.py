@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, Strict, model_validator
 
-from kraty_local.api.models import ExternalPlayerId, IdempotentBody, Key, Timestamp
+from kraty_local.api.models import IdempotentBody, Timestamp
+from kraty_local.api.strings import ExternalPlayerId, Key
 
 #: Largest magnitude a score or metric may have: every integer up to it is exact in a double.
 MAX_EXACT = 2**53

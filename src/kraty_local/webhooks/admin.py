@@ -17,10 +17,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import Field, StrictStr
 
 from kraty_local.api.deps import get_runtime
-from kraty_local.api.models import Body, IdempotencyKey, Key
+from kraty_local.api.models import Body
+from kraty_local.api.routing import segment
+from kraty_local.api.strings import IdempotencyKey, Key, RowId, RowIdPath, Url
 from kraty_local.auth import Principal, authorize_game, key_game
 from kraty_local.db import transaction
 from kraty_local.errors import ApiError
@@ -53,7 +54,7 @@ class EndpointIn(Body):
     through it) but not used: the CLI sends this call once, without retries.
     """
 
-    url: Annotated[StrictStr, Field(min_length=8, max_length=2048, pattern=r"^https?://\S+$")]
+    url: Url
     gameId: Key | None = None
     idempotencyKey: IdempotencyKey | None = None
 
@@ -65,8 +66,8 @@ router = APIRouter(prefix=PREFIX, tags=["local webhooks"])
 def list_deliveries(
     runtime: RuntimeDep,
     principal: PrincipalDep,
-    event_id: Annotated[str | None, Query(alias="eventId")] = None,
-    endpoint_url: Annotated[str | None, Query(alias="endpointUrl")] = None,
+    event_id: Annotated[RowId | None, Query(alias="eventId")] = None,
+    endpoint_url: Annotated[Url | None, Query(alias="endpointUrl")] = None,
     status: Literal["pending", "delivered", "dead"] | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
@@ -83,8 +84,8 @@ def list_deliveries(
     return {"data": rows}
 
 
-@router.post("/events/{event_id}/redeliver")
-def redeliver(event_id: str, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
+@router.post(f"/events/{segment('event_id')}/redeliver")
+def redeliver(event_id: RowIdPath, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
     """Queue the event again (fresh retry cycle) for every endpoint its game has now."""
     games = _visible_games(principal, runtime)
     with transaction(runtime.engine) as conn:
@@ -110,9 +111,9 @@ def add_endpoint(body: EndpointIn, runtime: RuntimeDep, principal: PrincipalDep)
     return {"data": endpoint}
 
 
-@router.delete("/endpoints/{endpoint_id}")
+@router.delete(f"/endpoints/{segment('endpoint_id')}")
 def remove_endpoint(
-    endpoint_id: str, runtime: RuntimeDep, principal: PrincipalDep
+    endpoint_id: RowIdPath, runtime: RuntimeDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Remove a temporary endpoint; its deliveries still pending are not sent."""
     with transaction(runtime.engine) as conn:
