@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from kraty_admin.cli._app import cli
 from kraty_local import server as server_module
+from kraty_local.http11 import EnvelopeH11Protocol
 
 
 def test_serve_announces_url_and_a_supplied_key_only_by_its_prefix(
@@ -30,7 +31,8 @@ def test_serve_announces_url_and_a_supplied_key_only_by_its_prefix(
         'KratyAdmin(api_key=os.environ["KRATY_LOCAL_SERVER_KEY"], base_url="http://127.0.0.1:8999")'
     )
     assert snippet in result.output
-    assert served == [{"host": "127.0.0.1", "port": 8999, "log_level": "info", "lifespan": "on"}]
+    expected = {"host": "127.0.0.1", "port": 8999, "log_level": "info", "lifespan": "on"}
+    assert served == [{**expected, "http": EnvelopeH11Protocol}]
     assert db.exists()
 
 
