@@ -1,0 +1,40 @@
+"""A Kraty Local per engine for the fuzzers (a rate limit they cannot hit) and its OpenAPI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import httpx
+import pytest
+
+from kraty_local.server import LocalServer
+from kraty_local.settings import Settings
+from kraty_local.world import RateLimit, default_world
+
+from .wire import RawClient
+
+
+@pytest.fixture
+def fuzz_server(database_target: str) -> Iterator[LocalServer]:
+    """A running Kraty Local on ``database_target`` whose rate limit never answers 429."""
+    world = replace(default_world(), rate_limit=RateLimit(1e9, 10**9))
+    settings = Settings(
+        database=database_target, world=world, rng_seed=7, webhook_poll_seconds=None
+    )
+    with LocalServer(settings=settings) as running:
+        yield running
+
+
+@pytest.fixture
+def openapi(fuzz_server: LocalServer) -> dict[str, Any]:
+    """The server's OpenAPI document."""
+    return httpx.get(fuzz_server.base_url + "/openapi.json").json()  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def raw_client(fuzz_server: LocalServer) -> Iterator[RawClient]:
+    """An authenticated client that sends paths exactly as given."""
+    with RawClient(fuzz_server.host, fuzz_server.port, fuzz_server.api_key) as client:
+        yield client
