@@ -2,17 +2,16 @@
 
 Built on the ``kraty_local`` fixture that ``kraty_admin.testing`` ships to studios. Every test
 using ``kraty`` runs twice: with ``KratyAdmin``, and with ``KratyAdminAsync`` driven from the
-test's thread through an anyio blocking portal, so one scenario suite covers both clients.
-Set ``KRATY_TEST_DB_URL`` (e.g. a PostgreSQL URL) to run the scenarios on another database.
+test's thread through an anyio blocking portal, so one scenario suite covers both clients, and
+on each engine of ``database_target`` (``tests/conftest.py``: a copy of a migrated SQLite file,
+and a PostgreSQL database cloned from a migrated template when ``KRATY_TEST_PG_URL`` is set).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,18 +22,9 @@ from kraty_admin.testing import KratyLocal
 
 
 @pytest.fixture
-def kraty_local_database(tmp_path: Path) -> str:
-    """A fresh SQLite file, or the emptied database at ``KRATY_TEST_DB_URL``."""
-    url = os.environ.get("KRATY_TEST_DB_URL")
-    if not url:
-        return str(tmp_path / "kraty-local.sqlite")
-    from kraty_local.db import make_engine
-    from kraty_local.store.schema import metadata
-
-    engine = make_engine(url)
-    metadata.drop_all(engine)
-    engine.dispose()
-    return url
+def kraty_local_database(database_target: str) -> str:
+    """The ``kraty_local`` fixture's database: each engine of ``database_target`` in turn."""
+    return database_target
 
 
 class _PortalResource:

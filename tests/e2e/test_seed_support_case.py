@@ -15,12 +15,6 @@ from kraty_local.seed import SeedError
 EXAMPLE = Path(__file__).parents[2] / "examples" / "support_case.seed.json"
 
 
-@pytest.fixture
-def kraty_local_database(database_target: str) -> str:
-    """Each engine in turn: a fresh SQLite file, or an emptied PostgreSQL database."""
-    return database_target
-
-
 def test_a_seeded_support_case_reads_back_through_the_sdk(kraty: KratyLocal) -> None:
     kraty.seed(EXAMPLE)
     client = kraty.client

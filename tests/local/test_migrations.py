@@ -27,8 +27,8 @@ def _head() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def test_migrations_build_exactly_the_schema(database_target: str) -> None:
-    engine = make_engine(database_target)
+def test_migrations_build_exactly_the_schema(empty_database_target: str) -> None:
+    engine = make_engine(empty_database_target)
     try:
         upgrade(engine)
         with engine.connect() as conn:
@@ -40,12 +40,12 @@ def test_migrations_build_exactly_the_schema(database_target: str) -> None:
     assert diff == [], f"{REVISION_HINT}:\n{diff}"
 
 
-def test_concurrent_start_ups_upgrade_once(database_target: str) -> None:
+def test_concurrent_start_ups_upgrade_once(empty_database_target: str) -> None:
     errors: list[BaseException] = []
     barrier = threading.Barrier(4)
 
     def start() -> None:
-        engine = make_engine(database_target)
+        engine = make_engine(empty_database_target)
         try:
             barrier.wait()
             upgrade(engine)
@@ -60,7 +60,7 @@ def test_concurrent_start_ups_upgrade_once(database_target: str) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    engine = make_engine(database_target)
+    engine = make_engine(empty_database_target)
     try:
         upgrade(engine)  # a restart on a current database changes nothing
         with engine.connect() as conn:
@@ -69,8 +69,8 @@ def test_concurrent_start_ups_upgrade_once(database_target: str) -> None:
         engine.dispose()
 
 
-def test_a_database_from_before_versioning_is_refused(database_target: str) -> None:
-    engine = make_engine(database_target)
+def test_a_database_from_before_versioning_is_refused(empty_database_target: str) -> None:
+    engine = make_engine(empty_database_target)
     try:
         metadata.create_all(engine)
         with pytest.raises(UnversionedDatabaseError, match="fresh database"):
@@ -79,9 +79,9 @@ def test_a_database_from_before_versioning_is_refused(database_target: str) -> N
         engine.dispose()
 
 
-def test_revision_0003_converts_existing_rows(database_target: str) -> None:
+def test_revision_0003_converts_existing_rows(empty_database_target: str) -> None:
     at = datetime(2029, 6, 1, tzinfo=timezone.utc)
-    engine = make_engine(database_target)
+    engine = make_engine(empty_database_target)
     try:
         with engine.begin() as conn:
             command.upgrade(alembic_config(conn), "0002")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -58,10 +59,83 @@ USAGE = textwrap.dedent(
 )
 
 
-def mypy_cache_dir(config: pytest.Config, tmp_path: Path) -> Path:
-    """pytest's cache keeps mypy warm across runs; without it, a cold run in ``tmp_path``."""
-    cache = getattr(config, "cache", None)
-    return cache.mkdir("mypy-typing-test") if cache is not None else tmp_path / "mypy-cache"
+MISUSE = textwrap.dedent(
+    """
+    from kraty_admin import KratyAdmin, KratyAdminAsync
+
+    def f(kraty: KratyAdmin, akraty: KratyAdminAsync) -> int:
+        kraty.wallet.credit("p", "gold", amount="five")
+        kraty.players.get("p", 42)
+        change = akraty.wallet.credit("p", "gold", amount=5)
+        return change["balance"]
+    """
+)
+
+STUDIO_SCRIPT = textwrap.dedent(
+    """
+    from kraty_admin import KratyAdmin
+
+    def f(kraty: KratyAdmin) -> None:
+        kraty.lobbies.push("g", "e", key="k", external_player_ids="player_1")
+        kraty.grants.create(
+            "p", "r", entries=[{"type": "curency", "currencyKey": "gold", "amount": 5}]
+        )
+        kraty.lobbies.push("g", "e", key="k", external_player_ids=["player_1"])
+        kraty.grants.create(
+            "p", "r", entries=[{"type": "currency", "currencyKey": "gold", "amount": 5}]
+        )
+    """
+)
+
+SOURCES = {"typing_usage": USAGE, "typing_misuse": MISUSE, "studio_script": STUDIO_SCRIPT}
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What one ``mypy --strict`` run said about each file of :data:`SOURCES`."""
+
+    stdout: str
+    lines: dict[str, list[str]]
+
+    def errors(self, name: str) -> list[str]:
+        """The error lines about the file ``name``."""
+        return [line for line in self.lines[name] if ": error:" in line]
+
+
+@pytest.fixture(scope="session")
+def checked(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Checked:
+    """One ``mypy --strict`` run (mypy's API, in-process) over every snippet of this module.
+
+    mypy's start-up (loading typeshed and ``kraty_admin``) is most of its cost, so the snippets
+    share a run; each file's messages are told apart by its path. pytest's cache keeps mypy
+    warm across runs; without it, a cold run in a temporary folder.
+    """
+    folder = tmp_path_factory.mktemp("typing")
+    for name, source in SOURCES.items():
+        (folder / f"{name}.py").write_text(source)
+    cache = getattr(pytestconfig, "cache", None)
+    cache_dir = cache.mkdir("mypy-typing-test") if cache is not None else folder / "mypy-cache"
+    stdout, stderr, _ = mypy_api.run(
+        [
+            "--strict",
+            "--no-color-output",
+            "--show-error-codes",
+            "--cache-dir",
+            str(cache_dir),
+            "--config-file",
+            "",
+            *(str(folder / f"{name}.py") for name in SOURCES),
+        ]
+    )
+    lines: dict[str, list[str]] = {name: [] for name in SOURCES}
+    for line in stdout.splitlines():
+        # By file name: a warm cache reports a file's messages under the path it was cached at.
+        name = Path(line.split(":", 1)[0]).stem
+        if name in lines:
+            lines[name].append(line)
+        else:  # nothing else may fail: not kraty_admin itself, not mypy's set-up
+            assert ": error:" not in line, stdout + stderr
+    return Checked(stdout + stderr, lines)
 
 
 WALLET_CHANGE_KEYS = ["economyKey", "balance", "applied"]
@@ -95,28 +169,10 @@ def _revealed(output: str, usage: str) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_usage_type_checks_strictly(tmp_path: Path, pytestconfig: pytest.Config) -> None:
-    usage_file = tmp_path / "typing_usage.py"
-    usage_file.write_text(USAGE)
-    cache_dir = mypy_cache_dir(pytestconfig, tmp_path)
-
-    stdout, stderr, status = mypy_api.run(
-        [
-            "--strict",
-            "--no-color-output",
-            "--show-error-codes",
-            "--cache-dir",
-            str(cache_dir),
-            "--config-file",
-            "",
-            str(usage_file),
-        ]
-    )
-
-    errors = [line for line in stdout.splitlines() if ": error:" in line]
-    assert errors == [], stdout + stderr
-    assert status == 0, stdout + stderr
-    revealed = _revealed(stdout, USAGE)
+def test_usage_type_checks_strictly(checked: Checked) -> None:
+    stdout = checked.stdout
+    assert checked.errors("typing_usage") == [], stdout
+    revealed = _revealed("\n".join(checked.lines["typing_usage"]), USAGE)
     assert set(revealed) == {
         "SYNC_CREDIT",
         "SYNC_FRIENDS",
@@ -143,64 +199,19 @@ def test_usage_type_checks_strictly(tmp_path: Path, pytestconfig: pytest.Config)
 
 
 @pytest.mark.slow
-def test_misuse_is_caught(tmp_path: Path, pytestconfig: pytest.Config) -> None:
+def test_misuse_is_caught(checked: Checked) -> None:
     """The checker really checks: a wrong argument and a missing await are errors."""
-    usage_file = tmp_path / "typing_misuse.py"
-    usage_file.write_text(
-        textwrap.dedent(
-            """
-            from kraty_admin import KratyAdmin, KratyAdminAsync
-
-            def f(kraty: KratyAdmin, akraty: KratyAdminAsync) -> int:
-                kraty.wallet.credit("p", "gold", amount="five")
-                kraty.players.get("p", 42)
-                change = akraty.wallet.credit("p", "gold", amount=5)
-                return change["balance"]
-            """
-        )
-    )
-    cache_dir = mypy_cache_dir(pytestconfig, tmp_path)
-
-    stdout, _, status = mypy_api.run(
-        ["--strict", "--cache-dir", str(cache_dir), "--config-file", "", str(usage_file)]
-    )
-
-    assert status == 1
-    errors = [line for line in stdout.splitlines() if ": error:" in line]
-    assert any(":5:" in line and "arg-type" in line for line in errors), stdout
-    assert any(":6:" in line and "call-arg" in line for line in errors), stdout
-    assert any(":8:" in line for line in errors), stdout
+    errors = checked.errors("typing_misuse")
+    assert any(":5:" in line and "arg-type" in line for line in errors), checked.stdout
+    assert any(":6:" in line and "call-arg" in line for line in errors), checked.stdout
+    assert any(":8:" in line for line in errors), checked.stdout
 
 
 @pytest.mark.slow
-def test_studio_script_mistakes_are_caught(tmp_path: Path, pytestconfig: pytest.Config) -> None:
+def test_studio_script_mistakes_are_caught(checked: Checked) -> None:
     """A bare string for ``external_player_ids`` and a misspelt entry type fail ``--strict``."""
-    usage_file = tmp_path / "studio_script.py"
-    usage_file.write_text(
-        textwrap.dedent(
-            """
-            from kraty_admin import KratyAdmin
-
-            def f(kraty: KratyAdmin) -> None:
-                kraty.lobbies.push("g", "e", key="k", external_player_ids="player_1")
-                kraty.grants.create(
-                    "p", "r", entries=[{"type": "curency", "currencyKey": "gold", "amount": 5}]
-                )
-                kraty.lobbies.push("g", "e", key="k", external_player_ids=["player_1"])
-                kraty.grants.create(
-                    "p", "r", entries=[{"type": "currency", "currencyKey": "gold", "amount": 5}]
-                )
-            """
-        )
-    )
-    cache_dir = mypy_cache_dir(pytestconfig, tmp_path)
-
-    stdout, _, status = mypy_api.run(
-        ["--strict", "--cache-dir", str(cache_dir), "--config-file", "", str(usage_file)]
-    )
-
-    assert status == 1
-    lines = {int(m.group(1)) for m in re.finditer(r":(\d+): error:", stdout)}
-    assert 5 in lines, stdout  # the bare string
-    assert 6 in lines or 7 in lines, stdout  # the misspelt "curency"
-    assert not lines & {8, 9, 10, 11}, stdout  # the correct calls pass
+    errors = "\n".join(checked.errors("studio_script"))
+    lines = {int(m.group(1)) for m in re.finditer(r":(\d+): error:", errors)}
+    assert 5 in lines, checked.stdout  # the bare string
+    assert 6 in lines or 7 in lines, checked.stdout  # the misspelt "curency"
+    assert not lines & {8, 9, 10, 11}, checked.stdout  # the correct calls pass
