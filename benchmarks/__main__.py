@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import credits, migration_engine, webhooks_throughput
+from benchmarks import client_overhead, credits, migration_engine, webhooks_throughput
 
 SUITE = [
+    ("The SDK's own cost: client CPU per credit and import, against httpx", client_overhead.main),
     ("Bulk import: the product page's loop vs the streaming engine", migration_engine.main),
     ("Wallet credits under concurrency", credits.main),
     ("Webhook delivery", webhooks_throughput.main),

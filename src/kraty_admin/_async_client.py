@@ -34,7 +34,7 @@ class KratyAdminAsync(
     _migrate_class = AsyncMigrate
 
     def _new_http_client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient()
+        return httpx.AsyncClient(headers=self._sdk_headers())
 
     def _default_sleep(self) -> Callable[[float], Awaitable[object]]:
         import anyio  # imported on first use: the sync client never needs it

@@ -9,23 +9,27 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar, cast
 from urllib.parse import urlencode
 
 import httpx
 
-from kraty_admin._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RequestInfo, RetryConfig
+from kraty_admin._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RetryConfig
 from kraty_admin._core import (
     REQUEST_ID_HEADER,
+    RETRYABLE_STATUSES,
     RETRYABLE_TRANSPORT_ERRORS,
     Call,
     Method,
     PreparedRequest,
+    RequestHeaders,
     decode,
     network_error,
     prepare,
+    request_headers,
     request_info,
     retry_delay,
+    sdk_headers,
 )
 from kraty_admin._errors import KratyServerError
 from kraty_admin._logs import logger
@@ -41,6 +45,11 @@ from kraty_admin._resources import (
     Wallet,
 )
 
+if TYPE_CHECKING:
+    from kraty_admin._telemetry import RequestInfo
+
+    RequestHook: TypeAlias = Callable[[RequestInfo], object]
+
 S = TypeVar("S")
 H = TypeVar("H")
 Z = TypeVar("Z")
@@ -54,7 +63,6 @@ class _Unset:
 
 
 UNSET = _Unset()
-RequestHook = Callable[[RequestInfo], object]
 
 
 class _Secret:
@@ -122,9 +130,8 @@ class Exchange(Generic[T]):
         self.request: PreparedRequest = prepare(
             call,
             base_url=client.base_url,
-            api_key=client._api_key.reveal(),
+            headers=client._headers,
             new_key=client._generate_idempotency_key,
-            extra_headers=client._headers,
         )
         self._attempt = 0
         self._started = 0.0
@@ -159,7 +166,9 @@ class Exchange(Generic[T]):
     def answered(self, response: httpx.Response) -> float | None:
         """The server answered: a delay before retrying, or ``None`` when this answer is final."""
         status = response.status_code
-        self._report(status, response.headers.get(REQUEST_ID_HEADER), str(status))
+        self._report(status, response, str(status))
+        if status not in RETRYABLE_STATUSES:
+            return None
         delay = retry_delay(
             self._client.retry,
             self._attempt,
@@ -175,12 +184,7 @@ class Exchange(Generic[T]):
     def result(self, response: httpx.Response) -> T:
         """The call's value from its final response; raises ``KratyServerError`` on errors."""
         try:
-            return decode(
-                self._call,
-                response.status_code,
-                response.content,
-                response.headers.get(REQUEST_ID_HEADER),
-            )
+            return decode(self._call, response.status_code, response.content, response.headers)
         except KratyServerError as err:
             # A misbehaving proxy may echo request headers in its body; keep the key out.
             key = self._client._api_key.reveal()
@@ -189,12 +193,13 @@ class Exchange(Generic[T]):
                 err.args = (str(err.args[0]).replace(key, "<redacted>"),)
             raise
 
-    def _report(self, status: int | None, request_id: str | None, outcome: str) -> None:
+    def _report(self, status: int | None, response: httpx.Response | None, outcome: str) -> None:
         """Log the attempt at DEBUG and tell the ``on_request`` hook about it."""
         hook = self._client._on_request
         debug = logger.isEnabledFor(logging.DEBUG)
         if hook is None and not debug:
             return
+        request_id = None if response is None else response.headers.get(REQUEST_ID_HEADER)
         duration_ms = max(0.0, self._client._clock() - self._started) * 1000
         request = self.request
         if debug:
@@ -277,7 +282,10 @@ class BaseClient(Generic[S, H, Z]):
         self._clock = clock
         self._sleep: Z = sleep if sleep is not None else self._default_sleep()
         self._uniform = uniform
-        self._headers: dict[str, str] = {}
+        # A client made here carries the SDK's headers as defaults; a caller's gets them per call.
+        self._http_has_sdk_headers = http_client is None
+        self._extra_headers: dict[str, str] = {}
+        self._headers = self._request_headers()
         self._owns_http = http_client is None
         self._http: H = http_client if http_client is not None else self._new_http_client()
         self._bind_resources()
@@ -313,7 +321,8 @@ class BaseClient(Generic[S, H, Z]):
         if retry is not None:
             view.retry = retry
         if headers is not None:
-            view._headers = {**self._headers, **headers}
+            view._extra_headers = {**self._extra_headers, **headers}
+            view._headers = view._request_headers()
         view._owns_http = False
         view._bind_resources()
         return view
@@ -332,6 +341,13 @@ class BaseClient(Generic[S, H, Z]):
         fields = dict(body or {})
         key = fields.pop("idempotencyKey", None)
         return Call(method, path, fields if method in {"POST", "PUT"} else None, key, None, False)
+
+    def _request_headers(self) -> RequestHeaders:
+        sdk = {} if self._http_has_sdk_headers else self._sdk_headers()
+        return request_headers(self._extra_headers, sdk)
+
+    def _sdk_headers(self) -> dict[str, str]:
+        return sdk_headers(self._api_key.reveal())
 
     def _new_http_client(self) -> H:
         raise NotImplementedError

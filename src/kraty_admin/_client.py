@@ -37,7 +37,7 @@ class KratyAdmin(BaseClient[SyncSender, httpx.Client, Callable[[float], object]]
     _migrate_class = SyncMigrate
 
     def _new_http_client(self) -> httpx.Client:
-        return httpx.Client()
+        return httpx.Client(headers=self._sdk_headers())
 
     def _default_sleep(self) -> Callable[[float], object]:
         return time.sleep

@@ -1,4 +1,4 @@
-"""Client configuration values: the retry policy and the per-attempt telemetry record."""
+"""Client configuration values: defaults and the retry policy."""
 
 from __future__ import annotations
 
@@ -30,20 +30,3 @@ class RetryConfig:
             raise ValueError("RetryConfig delays must not be negative")
         if not 0 <= self.jitter <= 1:
             raise ValueError("RetryConfig.jitter must be between 0 and 1")
-
-
-@dataclass(frozen=True)
-class RequestInfo:
-    """What the ``on_request`` hook receives after every HTTP attempt, retries included.
-
-    ``request_id`` is the server's ``X-Request-Id`` for the attempt (``None`` without one).
-    """
-
-    method: str
-    url: str
-    attempt: int
-    idempotency_key: str | None
-    duration_ms: float | None
-    status: int | None
-    ok: bool
-    request_id: str | None = None

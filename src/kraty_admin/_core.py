@@ -10,32 +10,38 @@ from __future__ import annotations
 
 import json
 import math
-import platform
+import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Generic, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 from urllib.parse import quote
 
 import httpx
 
-from kraty_admin._config import RequestInfo, RetryConfig
+from kraty_admin._config import RetryConfig
 from kraty_admin._errors import KratyNetworkError, KratyServerError, server_error
 from kraty_admin._version import __version__
+
+if TYPE_CHECKING:
+    from kraty_admin._telemetry import RequestInfo
 
 T = TypeVar("T")
 Method = Literal["GET", "POST", "PUT", "DELETE"]
 
 API_PREFIX = "/server/v1"
 SDK_ID = f"kraty-admin/{__version__}"
-USER_AGENT = f"{SDK_ID} python/{platform.python_version()} httpx/{httpx.__version__}"
+_PYTHON = "{}.{}.{}".format(*sys.version_info)
+USER_AGENT = f"{SDK_ID} python/{_PYTHON} httpx/{httpx.__version__}"
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 # Transport failures worth another try; configuration mistakes (bad scheme, proxy setup) are not.
 RETRYABLE_TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 _BODY_METHODS = frozenset({"POST", "PUT"})
 _SNIPPET_CHARS = 200
 REQUEST_ID_HEADER = "X-Request-Id"
+# The characters ``quote`` never encodes; with "/" between segments.
+_UNQUOTED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/")
 
 
 def path(*segments: str) -> str:
@@ -44,6 +50,21 @@ def path(*segments: str) -> str:
     ``/`` becomes ``%2F`` and the dot segments ``.`` and ``..`` are encoded too, so no id can
     climb into or address another route.
     """
+    try:
+        joined = "/".join(segments)
+    except TypeError:
+        joined = ""
+    # The common case in one pass: nothing to encode, no "/" inside a segment (the count), no
+    # empty or dot segment.
+    framed = f"/{joined}/"
+    if (
+        joined.count("/") == len(segments) - 1
+        and _UNQUOTED.issuperset(joined)
+        and "//" not in framed
+        and "/./" not in framed
+        and "/../" not in framed
+    ):
+        return API_PREFIX + framed[:-1]
     encoded = []
     for segment in segments:
         if not isinstance(segment, str) or not segment:
@@ -70,21 +91,32 @@ def _wire_value(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
 class Call(Generic[T]):
     """One API operation, described independently of how it is sent.
 
     ``T`` is the type of the value the call returns. ``pick`` names a key of the ``data``
     object to return instead of the whole object (``friends`` returns the list, say).
     ``enveloped`` is false for the one endpoint (``ping``) that answers a bare object.
+    (A plain class, not a dataclass: one is built per call, and at import time.)
     """
 
-    method: Method
-    path: str
-    body: dict[str, Any] | None = None
-    idempotency_key: str | None = None
-    pick: str | None = None
-    enveloped: bool = True
+    __slots__ = ("body", "enveloped", "idempotency_key", "method", "path", "pick")
+
+    def __init__(
+        self,
+        method: Method,
+        path: str,
+        body: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        pick: str | None = None,
+        enveloped: bool = True,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.body = body
+        self.idempotency_key = idempotency_key
+        self.pick = pick
+        self.enveloped = enveloped
 
     @classmethod
     def get(cls, path: str, *, pick: str | None = None, enveloped: bool = True) -> Call[T]:
@@ -106,47 +138,86 @@ class Call(Generic[T]):
         return cls("PUT", path, body or {}, idempotency_key)
 
 
-@dataclass(frozen=True)
 class PreparedRequest:
     """A call made concrete: URL, headers and encoded body, with its idempotency key fixed."""
 
-    method: Method
-    url: str
-    headers: dict[str, str] = field(repr=False)
-    content: bytes | None = field(repr=False)
-    idempotency_key: str | None
-    path: str
+    __slots__ = ("content", "headers", "idempotency_key", "method", "path", "url")
+
+    def __init__(
+        self,
+        method: Method,
+        url: str,
+        headers: dict[str, str],
+        content: bytes | None,
+        idempotency_key: str | None,
+        path: str,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.content = content
+        self.idempotency_key = idempotency_key
+        self.path = path
+
+
+def sdk_headers(api_key: str) -> dict[str, str]:
+    """The headers every request carries: authorization and the SDK's identification."""
+    return {
+        "Authorization": f"Bearer {api_key}",
+        "Accept": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Kraty-SDK": SDK_ID,
+    }
+
+
+class RequestHeaders:
+    """The headers to pass with each request, built once per client (or view).
+
+    ``plain`` goes with GET and DELETE, ``body`` (plus the JSON content type) with POST and
+    PUT. They may hold the API key, so the repr does not show them.
+    """
+
+    __slots__ = ("body", "plain")
+
+    def __init__(self, plain: dict[str, str]) -> None:
+        self.plain = plain
+        self.body = {**plain, "Content-Type": "application/json"}
+
+    def __repr__(self) -> str:
+        return "<RequestHeaders redacted>"
+
+
+def request_headers(extra: Mapping[str, str], sdk: Mapping[str, str]) -> RequestHeaders:
+    """``extra`` (the caller's, minus any the SDK sets itself), then ``sdk``.
+
+    ``sdk`` is empty when the HTTP client already carries :func:`sdk_headers` as defaults.
+    """
+    own = {name.lower() for name in (*sdk_headers(""), "Content-Type")}
+    plain = {name: value for name, value in extra.items() if name.lower() not in own}
+    plain.update(sdk)
+    return RequestHeaders(plain)
 
 
 def prepare(
     call: Call[Any],
     *,
     base_url: str,
-    api_key: str,
+    headers: RequestHeaders,
     new_key: Callable[[], str],
-    extra_headers: Mapping[str, str] | None = None,
 ) -> PreparedRequest:
     """Build the request for ``call``; POST and PUT bodies carry an ``idempotencyKey``.
 
     The caller's key wins; otherwise ``new_key`` is called exactly once, here, so every retry
-    of this logical call reuses the same key. ``extra_headers`` are sent too, but cannot
-    replace the SDK's own (authorization, identification, content type).
+    of this logical call reuses the same key.
     """
-    headers = {
-        **(extra_headers or {}),
-        "Authorization": f"Bearer {api_key}",
-        "Accept": "application/json",
-        "User-Agent": USER_AGENT,
-        "X-Kraty-SDK": SDK_ID,
-    }
-    key: str | None = None
-    content: bytes | None = None
-    if call.method in _BODY_METHODS:
-        key = call.idempotency_key if call.idempotency_key is not None else new_key()
-        body = {**(call.body or {}), "idempotencyKey": key}
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        headers["Content-Type"] = "application/json"
-    return PreparedRequest(call.method, base_url + call.path, headers, content, key, call.path)
+    if call.method not in _BODY_METHODS:
+        return PreparedRequest(
+            call.method, base_url + call.path, headers.plain, None, None, call.path
+        )
+    key = call.idempotency_key if call.idempotency_key is not None else new_key()
+    body = {**(call.body or {}), "idempotencyKey": key}
+    content = _JSON.encode(body).encode("utf-8")
+    return PreparedRequest(call.method, base_url + call.path, headers.body, content, key, call.path)
 
 
 def backoff_delay(
@@ -207,28 +278,38 @@ def retry_delay(
     return backoff_delay(retry, attempt, uniform)
 
 
-def decode(call: Call[T], status: int, content: bytes, request_id: str | None = None) -> T:
+def decode(call: Call[T], status: int, content: bytes, headers: Mapping[str, str]) -> T:
     """The value of a response to ``call``; raises :class:`KratyServerError` for any error.
 
-    ``request_id`` is the response's ``X-Request-Id``; errors carry it (or, without the
-    header, the envelope's ``requestId``).
+    Errors carry the ``X-Request-Id`` of the response ``headers`` (or, without the header,
+    the envelope's ``requestId``); a good answer never looks it up.
     """
     try:
         payload = json.loads(content) if content else None
     except ValueError:
         payload = _UNREADABLE
     if not 200 <= status < 300:
-        raise _error_from(status, payload, content, request_id)
+        raise _error_from(status, payload, content, headers.get(REQUEST_ID_HEADER))
     if payload is _UNREADABLE or not isinstance(payload, dict):
-        raise _malformed(status, "the response body is not a JSON object", content, request_id)
+        raise _malformed(
+            status,
+            "the response body is not a JSON object",
+            content,
+            headers.get(REQUEST_ID_HEADER),
+        )
     if call.enveloped:
         if "data" not in payload:
-            raise _malformed(status, "the response has no 'data' envelope", content, request_id)
+            raise _malformed(
+                status,
+                "the response has no 'data' envelope",
+                content,
+                headers.get(REQUEST_ID_HEADER),
+            )
         payload = payload["data"]
     if call.pick is not None:
         if not isinstance(payload, dict) or call.pick not in payload:
             problem = f"the response has no {call.pick!r} field"
-            raise _malformed(status, problem, content, request_id)
+            raise _malformed(status, problem, content, headers.get(REQUEST_ID_HEADER))
         payload = payload[call.pick]
     return cast(T, payload)
 
@@ -288,6 +369,8 @@ def request_info(
     request_id: str | None,
 ) -> RequestInfo:
     """The telemetry record for one attempt."""
+    from kraty_admin._telemetry import RequestInfo
+
     return RequestInfo(
         method=request.method,
         url=request.url,

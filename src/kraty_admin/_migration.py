@@ -19,11 +19,13 @@ from collections.abc import (
     Iterator,
     Mapping,
 )
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from kraty_admin._errors import KratyNetworkError, KratyServerError
-from kraty_admin.types import MigrationFailure, MigrationFailureError, MigrationOutcome
+
+if TYPE_CHECKING:
+    from kraty_admin.types import MigrationFailure, MigrationFailureError, MigrationOutcome
 
 MAX_BATCH_SIZE = 1000
 DEFAULT_BATCH_SIZE = 1000
@@ -60,13 +62,15 @@ class MigrationProgress:
 ProgressHook = Callable[[MigrationProgress], object]
 
 
-@dataclass(frozen=True)
 class Batch:
     """Up to 1,000 prepared rows and where they sit in the whole input."""
 
-    index: int
-    start: int
-    rows: list[Row]
+    __slots__ = ("index", "rows", "start")
+
+    def __init__(self, index: int, start: int, rows: list[Row]) -> None:
+        self.index = index
+        self.start = start
+        self.rows = rows
 
     @property
     def end(self) -> int:
@@ -210,19 +214,19 @@ def batch_error(exc: KratyServerError | KratyNetworkError) -> MigrationFailureEr
     return {"code": "network_error", "message": str(exc)}
 
 
-@dataclass
 class Tally:
     """The running outcome of an import; folds in each batch as it finishes.
 
     Called from one thread (or task) at a time, and so is ``on_progress``.
     """
 
-    on_progress: ProgressHook | None = None
-    applied: int = 0
-    skipped: int = 0
-    failed: int = 0
-    rows_done: int = 0
-    failures: list[MigrationFailure] = field(default_factory=list)
+    def __init__(self, on_progress: ProgressHook | None = None) -> None:
+        self.on_progress = on_progress
+        self.applied = 0
+        self.skipped = 0
+        self.failed = 0
+        self.rows_done = 0
+        self.failures: list[MigrationFailure] = []
 
     def settle(
         self, batch: Batch, result: MigrationOutcome | KratyServerError | KratyNetworkError

@@ -228,7 +228,7 @@ def test_callers_http_client_is_used_and_left_open(clients: Clients) -> None:
         seen.append(request)
         return httpx.Response(200, json=PING)
 
-    http = clients.http_client(transport=httpx.MockTransport(handler))
+    http = clients.http_client(transport=httpx.MockTransport(handler), headers={"X-Mine": "1"})
     client = clients.new(http_client=http)
 
     assert clients.call(client, "health.ping") == PING
@@ -236,6 +236,8 @@ def test_callers_http_client_is_used_and_left_open(clients: Clients) -> None:
 
     assert len(seen) == 1
     assert seen[0].headers["authorization"] == f"Bearer {API_KEY}"
+    assert seen[0].headers["x-mine"] == "1"
+    assert "authorization" not in http.headers  # the SDK's headers go per call, not on the client
     assert not http.is_closed
     assert clients.call(client, "health.ping") == PING  # still usable after close()
     assert len(seen) == 2

@@ -54,14 +54,24 @@ def test_with_options_overrides_for_the_view_only(clients: Clients, api: respx.M
     assert route.calls.last.request.extensions["timeout"]["read"] == 15.0
 
 
-def test_caller_headers_cannot_replace_the_sdks(clients: Clients, api: respx.MockRouter) -> None:
-    route = api.get(f"{BASE_URL}/server/v1/ping").mock(return_value=httpx.Response(200, json={}))
-    view = clients.new().with_options(headers={"Authorization": "Bearer other", "X-A": "1"})
+@pytest.mark.parametrize("spelling", ["Authorization", "authorization", "AUTHORIZATION"])
+def test_caller_headers_cannot_replace_the_sdks(
+    spelling: str, clients: Clients, api: respx.MockRouter
+) -> None:
+    route = api.route().mock(return_value=httpx.Response(200, json={"data": {}}))
+    replaced = {spelling: "Bearer other", "user-agent": "x", "Content-Type": "text/plain"}
+    view = clients.new().with_options(headers={**replaced, "X-A": "1"})
 
     run(clients, view.health.ping)
+    run(clients, lambda: view.wallet.credit("p", "gold", 1))
 
-    sent = route.calls.last.request.headers
-    assert (sent["Authorization"], sent["X-A"]) == (f"Bearer {API_KEY}", "1")
+    for call in route.calls:
+        sent = call.request.headers
+        assert sent.get_list("Authorization") == [f"Bearer {API_KEY}"]
+        assert sent["X-A"] == "1"
+        assert sent["User-Agent"].startswith("kraty-admin/")
+    assert "Content-Type" not in route.calls[0].request.headers
+    assert route.calls[1].request.headers.get_list("Content-Type") == ["application/json"]
 
 
 def test_closing_a_view_leaves_the_pool_open(clients: Clients, api: respx.MockRouter) -> None:

@@ -77,7 +77,7 @@ class endpoint(Generic[P, T]):
     def signature(self) -> inspect.Signature:
         """The method's signature: the description's, returning the value type."""
         if self._signature is None:
-            described = inspect.signature(self._describe, eval_str=True)
+            described = evaluated_signature(self._describe)
             (value_type,) = get_args(described.return_annotation)
             self._signature = described.replace(return_annotation=value_type)
         return self._signature
@@ -115,6 +115,18 @@ class endpoint(Generic[P, T]):
         for alias in self._aliases:
             resource.__dict__[alias] = method
         return method
+
+
+def evaluated_signature(function: Callable[..., Any]) -> inspect.Signature:
+    """``function``'s signature with its annotations evaluated.
+
+    The names of :mod:`kraty_admin.types` resolve although the endpoint modules import them
+    only for type checkers: the module is loaded here, on first use, not by ``import
+    kraty_admin``.
+    """
+    from kraty_admin import types
+
+    return inspect.signature(function, locals=vars(types), eval_str=True)
 
 
 def bind(describe: Callable[..., Call[Any]], send: Callable[[Call[Any]], Any]) -> Any:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from kraty_admin._core import Call, compact, path
 from kraty_admin._resources._endpoint import Resource, endpoint
-from kraty_admin.types import FinishResult, ProgressResult
+
+if TYPE_CHECKING:
+    from kraty_admin.types import FinishResult, ProgressResult
 
 S = TypeVar("S")
 

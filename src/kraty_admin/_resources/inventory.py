@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from kraty_admin._core import Call, compact, path
 from kraty_admin._resources._endpoint import Resource, endpoint
-from kraty_admin.types import InventoryChange
+
+if TYPE_CHECKING:
+    from kraty_admin.types import InventoryChange
 
 S = TypeVar("S")
 

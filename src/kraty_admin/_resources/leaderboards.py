@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from kraty_admin._core import Call, compact, path
 from kraty_admin._resources._endpoint import Resource, endpoint
-from kraty_admin.types import ScoreResult
+
+if TYPE_CHECKING:
+    from kraty_admin.types import ScoreResult
 
 S = TypeVar("S")
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kraty_admin._core import Call, compact, path
 from kraty_admin._resources._endpoint import Resource, endpoint
-from kraty_admin.types import Lobby
+
+if TYPE_CHECKING:
+    from kraty_admin.types import Lobby
 
 S = TypeVar("S")
 

@@ -17,10 +17,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
-from typing import Any, Generic, Protocol, TypeVar, overload
-
-import anyio
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar, overload
 
 from kraty_admin._core import Call, path
 from kraty_admin._errors import KratyNetworkError, KratyServerError
@@ -39,21 +36,29 @@ from kraty_admin._migration import (
     check_options,
     iter_batches,
 )
-from kraty_admin._resources._endpoint import AsyncSender, Resource, SyncSender, endpoint
-from kraty_admin.types import (
-    MigrateInventoryRow,
-    MigratePlayerRow,
-    MigrateWalletRow,
-    MigrationOutcome,
+from kraty_admin._resources._endpoint import (
+    AsyncSender,
+    Resource,
+    SyncSender,
+    endpoint,
+    evaluated_signature,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from kraty_admin.types import (
+        MigrateInventoryRow,
+        MigratePlayerRow,
+        MigrateWalletRow,
+        MigrationOutcome,
+    )
+
+    BatchResult: TypeAlias = MigrationOutcome | KratyServerError | KratyNetworkError
 
 S = TypeVar("S")
 R_contra = TypeVar("R_contra", contravariant=True)
 R = TypeVar("R")
-BatchResult = MigrationOutcome | KratyServerError | KratyNetworkError
-PlayerRow = MigratePlayerRow | Mapping[str, Any]
-WalletRow = MigrateWalletRow | Mapping[str, Any]
-InventoryRow = MigrateInventoryRow | Mapping[str, Any]
 
 
 def _batch(
@@ -63,21 +68,21 @@ def _batch(
 
 
 def _players(
-    rows: Sequence[PlayerRow], *, idempotency_key: str | None = None
+    rows: Sequence[MigratePlayerRow | Mapping[str, Any]], *, idempotency_key: str | None = None
 ) -> Call[MigrationOutcome]:
     """Create or update up to 1,000 players; each row is idempotent on its ``idempotencyKey``."""
     return _batch("players", rows, idempotency_key)
 
 
 def _wallet(
-    rows: Sequence[WalletRow], *, idempotency_key: str | None = None
+    rows: Sequence[MigrateWalletRow | Mapping[str, Any]], *, idempotency_key: str | None = None
 ) -> Call[MigrationOutcome]:
     """Import up to 1,000 wallet credits for existing players; bad rows fail alone."""
     return _batch("wallet", rows, idempotency_key)
 
 
 def _inventory(
-    rows: Sequence[InventoryRow],
+    rows: Sequence[MigrateInventoryRow | Mapping[str, Any]],
     *,
     idempotency_key: str | None = None,
 ) -> Call[MigrationOutcome]:
@@ -175,7 +180,7 @@ class bulk(Generic[R]):
 
 def _import_signature(import_rows: Callable[..., Any]) -> inspect.Signature:
     """``_import_rows``'s signature without its ``send_batch`` parameter."""
-    signature = inspect.signature(import_rows, eval_str=True)
+    signature = evaluated_signature(import_rows)
     _send_batch, *rest = signature.parameters.values()
     return signature.replace(parameters=rest)
 
@@ -186,9 +191,9 @@ class Migrate(Resource[S]):
     players = endpoint(_players)
     wallet = endpoint(_wallet)
     inventory = endpoint(_inventory)
-    players_all: bulk[PlayerRow] = bulk("players")
-    wallet_all: bulk[WalletRow] = bulk("wallet")
-    inventory_all: bulk[InventoryRow] = bulk("inventory")
+    players_all: bulk[MigratePlayerRow | Mapping[str, Any]] = bulk("players")
+    wallet_all: bulk[MigrateWalletRow | Mapping[str, Any]] = bulk("wallet")
+    inventory_all: bulk[MigrateInventoryRow | Mapping[str, Any]] = bulk("inventory")
 
 
 class SyncMigrate(Migrate[SyncSender]):
@@ -210,6 +215,8 @@ class SyncMigrate(Migrate[SyncSender]):
         the HTTP calls run in worker threads), so ``on_progress`` and the iteration of ``rows``
         never run concurrently.
         """
+        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, as_completed, wait
+
         check_options(batch_size, concurrency)
         skip = RowRanges(skip_rows)
         tally = Tally(on_progress)
@@ -255,10 +262,12 @@ class AsyncMigrate(Migrate[AsyncSender]):
         iteration of ``rows`` never run concurrently. An error stops the import: in-flight
         batches are cancelled and the error is raised as is (not in an exception group).
         """
+        import anyio  # imported on first use, as the sync client never needs it
+
         check_options(batch_size, concurrency)
         skip = RowRanges(skip_rows)
         tally = Tally(on_progress)
-        send_result, results = anyio.create_memory_object_stream[tuple[Batch, BatchResult]](
+        send_result, results = anyio.create_memory_object_stream["tuple[Batch, BatchResult]"](
             concurrency
         )
 

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from kraty_admin._core import Call, compact, path
 from kraty_admin._resources._endpoint import Resource, endpoint
-from kraty_admin.types import (
-    BanResult,
-    BlockedPlayer,
-    Friend,
-    FriendRequests,
-    IdentityResult,
-    MergeResult,
-    PlayerDeletion,
-    PlayerExport,
-    PlayerSnapshot,
-    UnbanResult,
-)
+
+if TYPE_CHECKING:
+    from kraty_admin.types import (
+        BanResult,
+        BlockedPlayer,
+        Friend,
+        FriendRequests,
+        IdentityResult,
+        MergeResult,
+        PlayerDeletion,
+        PlayerExport,
+        PlayerSnapshot,
+        UnbanResult,
+    )
 
 S = TypeVar("S")
 DeletionReason = Literal["gdpr_erasure", "studio_request", "test"]

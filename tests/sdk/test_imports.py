@@ -1,0 +1,59 @@
+"""What ``import kraty_admin`` loads, and the path encoding fast path (both for speed)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from urllib.parse import quote
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import kraty_admin
+from kraty_admin._core import API_PREFIX, path
+
+LOADED_ON_FIRST_USE = [
+    "anyio",
+    "typing_extensions",
+    "concurrent.futures",
+    "kraty_admin.types",
+    "kraty_admin._async_client",
+    "kraty_admin._webhooks",
+    "kraty_admin._telemetry",
+]
+
+
+def test_import_loads_only_what_a_sync_client_needs() -> None:
+    probe = (
+        f"import sys, kraty_admin; print([m for m in {LOADED_ON_FIRST_USE!r} if m in sys.modules])"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"
+
+
+def test_every_public_name_is_listed_and_others_are_not_invented() -> None:
+    assert set(kraty_admin.__all__) <= set(dir(kraty_admin))
+    with pytest.raises(AttributeError, match="no attribute 'KratyAdminSync'"):
+        kraty_admin.KratyAdminSync  # noqa: B018
+
+
+def _quoted(*segments: str) -> str:
+    """The reference: every segment through ``quote``, dot segments encoded."""
+    return (
+        API_PREFIX
+        + "/"
+        + "/".join(
+            s.replace(".", "%2E") if s in {".", ".."} else quote(s, safe="") for s in segments
+        )
+    )
+
+
+SEGMENT = st.text(alphabet=st.sampled_from("aZ09_.~-/%? é"), min_size=1, max_size=6)
+
+
+@given(st.lists(SEGMENT, min_size=1, max_size=5))
+def test_path_skips_quote_only_when_it_changes_nothing(segments: list[str]) -> None:
+    assert path(*segments) == _quoted(*segments)
