@@ -8,10 +8,13 @@ Installed with ``kraty-admin[local]`` and registered automatically (``pytest11``
         snap = kraty_local.client.players.get("player_42")
         assert snap["wallet"][0]["balance"] == 500
 
-Each test gets a fresh server on a real loopback socket, a fresh SQLite file, the default world
-(override the ``kraty_local_world`` fixture to change it) and a controllable clock: calendar time
-(expiries, idempotency TTLs, webhook schedules) moves only by ``kraty_local.clock.advance(...)``,
-while rate-limit buckets refill in real time.
+Each test gets Kraty Local on a real loopback socket with state of its own: a fresh SQLite file
+(a copy of one migrated once per test session), the default world (override the
+``kraty_local_world`` fixture to change it), a new start-up key and a controllable clock: calendar
+time (expiries, idempotency TTLs, webhook schedules) moves only by
+``kraty_local.clock.advance(...)``, while rate-limit buckets refill in real time. The server itself
+(its app and socket) is built once per test session and serves each test's state in turn, so a
+test pays milliseconds for it, not a server start.
 
 State goes in with a seed (the format of ``kraty-admin local seed``, see ``docs/seeding.md``):
 ``kraty_local.seed(path_or_document)`` in the test, or the marker
@@ -21,6 +24,8 @@ file's folder) before the test starts; ``kraty_local.export_seed()`` reads it ba
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -36,7 +41,7 @@ if TYPE_CHECKING:
     from kraty_local.clock import FakeClock
     from kraty_local.seed import Seed
     from kraty_local.seeding import SeedReport
-    from kraty_local.server import LocalServer
+    from kraty_local.shared_server import Served, SharedServer
     from kraty_local.world import World
 
 _MISSING_EXTRA = "the kraty_local fixture needs Kraty Local: pip install 'kraty-admin[local]'"
@@ -59,7 +64,7 @@ def pytest_configure(config: pytest.Config) -> None:
 class KratyLocal:
     """A running Kraty Local for one test, with a ready :class:`KratyAdmin` as ``client``."""
 
-    server: LocalServer
+    server: Served
     client: KratyAdmin
     clock: FakeClock
 
@@ -103,25 +108,67 @@ class KratyLocal:
         )
 
 
+def _require_local() -> None:
+    """Fail the test with the install hint when Kraty Local's dependencies are missing."""
+    try:
+        import kraty_local.shared_server  # noqa: F401
+    except ImportError:  # pragma: no cover - depends on installed extras
+        pytest.fail(_MISSING_EXTRA, pytrace=False)
+
+
 @pytest.fixture
 def kraty_local_world() -> World:
     """The world the ``kraty_local`` server serves: the default world unless overridden."""
-    try:
-        from kraty_local.world import default_world
-    except ImportError:  # pragma: no cover - depends on installed extras
-        pytest.skip(_MISSING_EXTRA)
+    _require_local()
+    from kraty_local.world import default_world
+
     return default_world()
 
 
+@pytest.fixture(scope="session")
+def kraty_local_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file at Kraty Local's newest schema, migrated once per test session."""
+    _require_local()
+    from kraty_local.db import make_engine
+    from kraty_local.migrations import upgrade
+
+    path = tmp_path_factory.mktemp("kraty-local-template") / "kraty-local.sqlite"
+    engine = make_engine(str(path))
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    with sqlite3.connect(path) as conn:  # everything into the file, so that a copy is complete
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
 @pytest.fixture
-def kraty_local_database(tmp_path: Path) -> str:
+def kraty_local_database(tmp_path: Path, kraty_local_template: Path) -> str:
     """Where the ``kraty_local`` server keeps its state: a fresh SQLite file (or a URL)."""
-    return str(tmp_path / "kraty-local.sqlite")
+    path = tmp_path / "kraty-local.sqlite"
+    shutil.copyfile(kraty_local_template, path)
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def kraty_local_shared_server() -> Iterator[SharedServer]:
+    """Kraty Local's app on one loopback socket for the whole session (each pytest-xdist
+    worker has its own); every ``kraty_local`` test opens its own state on it in turn."""
+    _require_local()
+    from kraty_local.shared_server import SharedServer
+
+    with SharedServer() as shared:
+        yield shared
 
 
 @pytest.fixture
 def kraty_local(
-    request: pytest.FixtureRequest, kraty_local_world: World, kraty_local_database: str
+    request: pytest.FixtureRequest,
+    kraty_local_world: World,
+    kraty_local_database: str,
+    kraty_local_shared_server: SharedServer,
 ) -> Iterator[KratyLocal]:
     """A running Kraty Local with isolated state, and a ``KratyAdmin`` pointed at it.
 
@@ -129,10 +176,11 @@ def kraty_local(
     marker first, each marker's seeds in order).
     """
     from kraty_local.clock import FakeClock
-    from kraty_local.server import LocalServer
+    from kraty_local.settings import Settings
 
     clock = FakeClock(datetime.now(timezone.utc), real_intervals=True)
-    with LocalServer(db=kraty_local_database, world=kraty_local_world, clock=clock) as server:
+    settings = Settings(database=kraty_local_database, world=kraty_local_world, clock=clock)
+    with kraty_local_shared_server.serving(settings) as server:
         client = KratyAdmin(api_key=server.api_key, base_url=server.base_url)
         try:
             local = KratyLocal(server=server, client=client, clock=clock)

@@ -1,7 +1,10 @@
 """Fixtures for the Kraty Local server tests.
 
-Every test gets a fresh server on a real socket, on each engine of ``database_target`` (a
-temporary SQLite file, and an emptied PostgreSQL database when ``KRATY_TEST_PG_URL`` is set).
+Every test gets Kraty Local on a real socket with state of its own, on each engine of
+``database_target`` (a copy of a migrated SQLite file, and a PostgreSQL database cloned from a
+migrated template when ``KRATY_TEST_PG_URL`` is set). The app and its socket are built once per
+test process (``kraty_local_shared_server``, from ``kraty_admin.testing``); each test opens its
+own runtime (database, world, clock, key) on it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import pytest
 from sqlalchemy import Engine
 
 from kraty_local.clock import FakeClock
-from kraty_local.server import LocalServer
+from kraty_local.settings import Settings
+from kraty_local.shared_server import Served, SharedServer
 from kraty_local.world import World
 
 from .helpers import make_world
@@ -38,14 +42,17 @@ def world() -> World:
 
 
 @pytest.fixture
-def server(database: str, world: World, clock: FakeClock) -> Iterator[LocalServer]:
-    """A running Kraty Local."""
-    with LocalServer(db=database, world=world, clock=clock) as running:
+def server(
+    kraty_local_shared_server: SharedServer, database: str, world: World, clock: FakeClock
+) -> Iterator[Served]:
+    """A running Kraty Local serving this test's database, world and clock."""
+    settings = Settings(database=database, world=world, clock=clock)
+    with kraty_local_shared_server.serving(settings) as running:
         yield running
 
 
 @pytest.fixture
-def client(server: LocalServer) -> Iterator[httpx.Client]:
+def client(server: Served) -> Iterator[httpx.Client]:
     """An HTTP client authenticated with the server's start-up key (game_1)."""
     with httpx.Client(
         base_url=server.base_url + "/server/v1",
@@ -56,6 +63,6 @@ def client(server: LocalServer) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def engine(server: LocalServer) -> Engine:
+def engine(server: Served) -> Engine:
     """The server's database engine, for looking at state directly."""
     return server.engine

@@ -15,8 +15,8 @@ import pytest
 
 from kraty_admin import KratyAdmin
 from kraty_local.clock import FakeClock
-from kraty_local.server import LocalServer
 from kraty_local.settings import Settings
+from kraty_local.shared_server import Served, SharedServer
 from kraty_local.world import WebhookEndpoint, World, default_world
 
 from .receiver import Receiver
@@ -66,14 +66,14 @@ def settings(database_target: str, world: World, clock: FakeClock) -> Settings:
 
 
 @pytest.fixture
-def server(settings: Settings) -> Iterator[LocalServer]:
-    """A running Kraty Local."""
-    with LocalServer(settings=settings) as running:
+def server(kraty_local_shared_server: SharedServer, settings: Settings) -> Iterator[Served]:
+    """A running Kraty Local serving ``settings`` (on the test process's shared server)."""
+    with kraty_local_shared_server.serving(settings) as running:
         yield running
 
 
 @pytest.fixture
-def kraty(server: LocalServer) -> Iterator[KratyAdmin]:
+def kraty(server: Served) -> Iterator[KratyAdmin]:
     """An SDK client for game_1."""
     with KratyAdmin(api_key=server.api_key, base_url=server.base_url) as client:
         yield client
