@@ -7,6 +7,9 @@ import pytest
 from kraty_admin import KratyServerError
 from kraty_admin.testing import KratyLocal
 
+#: The smoke subset of the end-to-end suite: these scenarios go over the real socket.
+pytestmark = pytest.mark.socket
+
 
 def test_quickstart_fulfilment_applies_once(kraty: KratyLocal) -> None:
     kraty_client = kraty.client
