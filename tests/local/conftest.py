@@ -4,7 +4,8 @@ Every test gets Kraty Local on a real socket with state of its own, on each engi
 ``database_target`` (a copy of a migrated SQLite file, and a PostgreSQL database cloned from a
 migrated template when ``KRATY_TEST_PG_URL`` is set). The app and its socket are built once per
 test process (``kraty_local_shared_server``, from ``kraty_admin.testing``); each test opens its
-own runtime (database, world, clock, key) on it.
+own runtime (database, world, clock, key) on it. ``client`` calls the app in-process; tests that
+need the socket use ``server.base_url``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from anyio.from_thread import start_blocking_portal
 from sqlalchemy import Engine
 
 from kraty_local.clock import FakeClock
+from kraty_local.inprocess import PortalTransport
 from kraty_local.settings import Settings
 from kraty_local.shared_server import Served, SharedServer
 from kraty_local.world import World
@@ -53,12 +56,17 @@ def server(
 
 @pytest.fixture
 def client(server: Served) -> Iterator[httpx.Client]:
-    """An HTTP client authenticated with the server's start-up key (game_1)."""
-    with httpx.Client(
-        base_url=server.base_url + "/server/v1",
-        headers={"Authorization": f"Bearer {server.api_key}"},
-        timeout=30,
-    ) as http:
+    """An HTTP client authenticated with the server's start-up key (game_1), calling the app
+    in-process (``PortalTransport``: no socket, the same ASGI app and middleware)."""
+    with (
+        start_blocking_portal() as portal,
+        httpx.Client(
+            transport=PortalTransport(server.app, portal),
+            base_url=server.base_url + "/server/v1",
+            headers={"Authorization": f"Bearer {server.api_key}"},
+            timeout=30,
+        ) as http,
+    ):
         yield http
 
 
