@@ -9,32 +9,33 @@ from typing import Any
 import httpx
 import pytest
 
-from kraty_local.server import LocalServer
 from kraty_local.settings import Settings
+from kraty_local.shared_server import Served, SharedServer
 from kraty_local.world import RateLimit, default_world
 
 from .wire import RawClient
 
 
 @pytest.fixture
-def fuzz_server(database_target: str) -> Iterator[LocalServer]:
-    """A running Kraty Local on ``database_target`` whose rate limit never answers 429."""
+def fuzz_server(kraty_local_shared_server: SharedServer, database_target: str) -> Iterator[Served]:
+    """A running Kraty Local on ``database_target`` whose rate limit never answers 429 (this
+    test's runtime on the test process's shared server, over its real socket)."""
     world = replace(default_world(), rate_limit=RateLimit(1e9, 10**9))
     settings = Settings(
         database=database_target, world=world, rng_seed=7, webhook_poll_seconds=None
     )
-    with LocalServer(settings=settings) as running:
+    with kraty_local_shared_server.serving(settings) as running:
         yield running
 
 
 @pytest.fixture
-def openapi(fuzz_server: LocalServer) -> dict[str, Any]:
+def openapi(fuzz_server: Served) -> dict[str, Any]:
     """The server's OpenAPI document."""
     return httpx.get(fuzz_server.base_url + "/openapi.json").json()  # type: ignore[no-any-return]
 
 
 @pytest.fixture
-def raw_client(fuzz_server: LocalServer) -> Iterator[RawClient]:
+def raw_client(fuzz_server: Served) -> Iterator[RawClient]:
     """An authenticated client that sends paths exactly as given."""
     with RawClient(fuzz_server.host, fuzz_server.port, fuzz_server.api_key) as client:
         yield client
