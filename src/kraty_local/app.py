@@ -15,7 +15,7 @@ from starlette.middleware import Middleware
 
 from kraty_admin._version import __version__
 from kraty_local.api import API_PREFIX, server_v1_router
-from kraty_local.errors import install_error_handlers
+from kraty_local.errors import EXCEPTION_HANDLERS
 from kraty_local.middleware import (
     BodyLimitMiddleware,
     CatchAllMiddleware,
@@ -38,7 +38,7 @@ def create_app(settings: Settings) -> FastAPI:
         Middleware(RequestIdMiddleware),
         Middleware(CatchAllMiddleware),
         Middleware(RawPathMiddleware),
-        Middleware(GateMiddleware, prefix=API_PREFIX),
+        Middleware(GateMiddleware, prefixes=(API_PREFIX, webhooks_admin.PREFIX)),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
 
@@ -52,10 +52,10 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="A stateful local implementation of the Kraty /server/v1 API.",
         middleware=middleware,
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.settings = settings
-    install_error_handlers(app)
     app.include_router(server_v1_router())
     app.include_router(webhooks_admin.router)
     return app

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from kraty_local.errors import ApiError
+from kraty_local.domain.errors import Forbidden, SessionInvalid, TenantMismatch, Unauthenticated
 from kraty_local.store.queries import insert_ignore
 from kraty_local.store.schema import api_keys, meta
 from kraty_local.world import SERVER_INTEGRATION, Game, World, hash_key, split_key
@@ -55,33 +55,30 @@ class KeyRing:
         self._keys = {p.prefix: _KnownKey(p, sha) for p, sha in keys}
 
     def authenticate(self, authorization: str | None) -> Principal:
-        """The principal of an ``Authorization`` header value, or a 401/403 ``ApiError``."""
+        """The principal of an ``Authorization`` header value; else :class:`Unauthenticated`,
+        :class:`SessionInvalid` or :class:`Forbidden`."""
         if authorization is None:
-            raise ApiError(401, "unauthenticated", "Missing Authorization header.")
+            raise Unauthenticated("Missing Authorization header.")
         scheme, _, token = authorization.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise ApiError(401, "session_invalid", "Expected 'Authorization: Bearer <key>'.")
+            raise SessionInvalid("Expected 'Authorization: Bearer <key>'.")
         token = token.strip()
         try:
             prefix = split_key(token)[0]
         except ValueError:
-            raise ApiError(401, "session_invalid", "Malformed API key.") from None
+            raise SessionInvalid("Malformed API key.") from None
         known = self._keys.get(prefix)
         if known is None or not hmac.compare_digest(known.sha256, hash_key(token)):
-            raise ApiError(401, "session_invalid", "Unknown or revoked API key.")
+            raise SessionInvalid("Unknown or revoked API key.")
         if known.principal.permission_set != SERVER_INTEGRATION:
-            raise ApiError(
-                403, "forbidden", "This key's permission set cannot call the server API."
-            )
+            raise Forbidden("This key's permission set cannot call the server API.")
         return known.principal
 
 
 def key_game(principal: Principal, world: World) -> Game:
     """The game a player-scoped route acts on: the key's own game."""
     if principal.game_id is None:
-        raise ApiError(
-            403,
-            "forbidden",
+        raise Forbidden(
             "This is a studio-wide key; player routes need a key bound to one game.",
         )
     return world.games[principal.game_id]
@@ -91,11 +88,11 @@ def authorize_game(principal: Principal, world: World, game_id: str) -> Game:
     """The game named in a path, if this key may act on it (else 403)."""
     game = world.games.get(game_id)
     if game is None:
-        raise ApiError(403, "forbidden", f"Unknown game {game_id!r} for this key.")
+        raise Forbidden(f"Unknown game {game_id!r} for this key.")
     if game.studio_id != principal.studio_id:
-        raise ApiError(403, "tenant_mismatch", "This game belongs to another studio.")
+        raise TenantMismatch("This game belongs to another studio.")
     if principal.game_id is not None and principal.game_id != game_id:
-        raise ApiError(403, "forbidden", "This key is bound to another game.")
+        raise Forbidden("This key is bound to another game.")
     return game
 
 

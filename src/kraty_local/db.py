@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from kraty_local.errors import ApiError
+from kraty_local.domain.errors import Busy, TransientConflict
 
 _WRITE_OPTION = "kraty_write"
 _TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
@@ -79,23 +79,6 @@ def _install_sqlite_hooks(engine: Engine, lock_timeout_seconds: float) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-class DatabaseBusy(ApiError):
-    """The write lock could not be taken in time: 503 with ``Retry-After: 1``, never stored."""
-
-    def __init__(self) -> None:
-        """A retryable 503."""
-        super().__init__(
-            503,
-            "internal_error",
-            "The database is busy; retry shortly.",
-            headers={"Retry-After": "1"},
-        )
-
-
-class TransientConflict(DatabaseBusy):
-    """A deadlock or serialization failure: nothing was applied and the work may run again."""
-
-
 def is_lock_timeout(exc: DBAPIError) -> bool:
     """Whether a driver error means 'could not get the lock in time' (SQLite or PostgreSQL)."""
     if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
@@ -114,7 +97,8 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
 
     Write transactions take the write lock up front (``BEGIN IMMEDIATE`` on SQLite); read-only
     ones (``write=False``) start deferred and never block writers. Lock timeouts surface as
-    :class:`DatabaseBusy`, deadlocks and serialization failures as :class:`TransientConflict`.
+    :class:`~kraty_local.domain.errors.Busy`, deadlocks and serialization failures as
+    :class:`~kraty_local.domain.errors.TransientConflict`.
     """
     try:
         with engine.connect() as conn:
@@ -125,7 +109,7 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
         if is_transient(exc):
             raise TransientConflict from exc
         if is_lock_timeout(exc):
-            raise DatabaseBusy from exc
+            raise Busy from exc
         raise
 
 

@@ -1,4 +1,5 @@
-"""The error envelope: ``ApiError`` and the handlers that turn every failure into it.
+"""The error envelope: ``ApiError``, the one mapping of domain errors to HTTP, and the handlers
+that turn every failure into the envelope.
 
 Every non-2xx answer is ``{"error": {"code", "message", "details"}}``; bad input is
 ``400 validation_failed`` with ``details`` listing ``{"field", "message"}``, never a 500.
@@ -6,13 +7,29 @@ Every non-2xx answer is ``{"error": {"code", "message", "details"}}``; bad input
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kraty_local.domain.errors import (
+    Busy,
+    Conflict,
+    DomainError,
+    EventDisabled,
+    Forbidden,
+    IdempotencyConflict,
+    Invalid,
+    InvalidMerge,
+    NotFound,
+    RateLimited,
+    ScoreNotSupported,
+    SessionInvalid,
+    Unauthenticated,
+)
 
 #: Tags of tagged unions in request models; they appear in Pydantic error locations but are
 #: not fields the caller sent, so they are dropped from ``details[].field``.
@@ -28,12 +45,25 @@ _HTTP_CODES = {
 }
 
 
-class ApiError(Exception):
-    """An answer other than success, raised anywhere below the HTTP layer.
+#: The status of each domain error (the most specific class listed wins).
+_STATUS: dict[type[DomainError], int] = {
+    Invalid: 400,
+    ScoreNotSupported: 400,
+    Unauthenticated: 401,
+    SessionInvalid: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    EventDisabled: 409,
+    IdempotencyConflict: 409,
+    InvalidMerge: 422,
+    RateLimited: 429,
+    Busy: 503,
+}
 
-    ``storable`` marks business outcomes decided inside the transaction (``conflict``,
-    ``not_found`` of a catalog key): the idempotency layer stores and replays them.
-    """
+
+class ApiError(Exception):
+    """An answer other than success, as the HTTP layer sends it."""
 
     def __init__(
         self,
@@ -42,16 +72,14 @@ class ApiError(Exception):
         message: str,
         details: Any = None,
         *,
-        storable: bool = False,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        """Describe the error; see the class docstring for ``storable``."""
+        """Describe the answer."""
         super().__init__(f"[{status}] {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
         self.details = details
-        self.storable = storable
         self.headers = dict(headers or {})
 
     def body(self) -> dict[str, Any]:
@@ -66,6 +94,14 @@ class ApiError(Exception):
 def envelope(code: str, message: str, details: Any = None) -> dict[str, Any]:
     """``{"error": {"code", "message", "details"}}``."""
     return {"error": {"code": code, "message": message, "details": details}}
+
+
+def api_error(err: DomainError) -> ApiError:
+    """How the API answers a domain error: its status, envelope and ``Retry-After``."""
+    status = next((_STATUS[c] for c in type(err).__mro__ if c in _STATUS), 500)
+    retry_after = getattr(err, "retry_after", None)
+    headers = None if retry_after is None else {"Retry-After": str(retry_after)}
+    return ApiError(status, err.code, err.message, err.details, headers=headers)
 
 
 def validation_failed(message: str, details: list[dict[str, str]]) -> ApiError:
@@ -108,6 +144,11 @@ async def _on_api_error(_request: Request, exc: Exception) -> JSONResponse:
     return exc.response()
 
 
+async def _on_domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return api_error(exc).response()
+
+
 async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = _validation_details(exc)
@@ -123,8 +164,12 @@ async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
     return ApiError(status, code, message, details, headers=exc.headers).response()
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Route every error type FastAPI can raise through the envelope."""
-    app.add_exception_handler(ApiError, _on_api_error)
-    app.add_exception_handler(RequestValidationError, _on_validation_error)
-    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+#: The app's exception handlers: every error type FastAPI can raise goes through the envelope.
+EXCEPTION_HANDLERS: dict[
+    int | type[Exception], Callable[[Request, Any], Coroutine[Any, Any, Response]]
+] = {
+    ApiError: _on_api_error,
+    DomainError: _on_domain_error,
+    RequestValidationError: _on_validation_error,
+    StarletteHTTPException: _on_http_error,
+}

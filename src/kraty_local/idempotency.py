@@ -2,8 +2,9 @@
 
 ``run_idempotent`` claims the key, runs the work inside a SAVEPOINT and stores the response, all
 in one transaction: the key row is the lock, so concurrent duplicates serialize and exactly one
-applies. Only committed outcomes are stored: 2xx, and ``ApiError(storable=True)`` business errors
-(whose work is rolled back to the savepoint while the stored answer still commits).
+applies. Only committed outcomes are stored: 2xx, and the business errors a service ``decided``
+(a :class:`~kraty_local.domain.errors.DomainError`, stored as the API layer answers it; its work
+is rolled back to the savepoint while the stored answer still commits).
 
 On SQLite the claim runs under ``BEGIN IMMEDIATE``, the one write lock. On PostgreSQL a concurrent
 duplicate either finds the committed key row (``SELECT ... FOR UPDATE`` waits while the claimer
@@ -25,16 +26,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from kraty_local.db import DatabaseBusy, run_transaction
-from kraty_local.errors import ApiError
+from kraty_local.db import run_transaction
+from kraty_local.domain.errors import Busy, DomainError, IdempotencyConflict
+from kraty_local.errors import api_error
 from kraty_local.store.queries import insert_ignore
 from kraty_local.store.schema import idempotency_keys
-from kraty_local.timefmt import iso
 
 #: The work to protect: given the open connection, return ``(status, response body)``.
 Work = Callable[[Connection], tuple[int, dict[str, Any]]]
-
-_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -91,10 +90,11 @@ def run_idempotent(
         try:
             with conn.begin_nested():
                 status, response = work(conn)
-        except ApiError as err:
-            if not err.storable:
+        except DomainError as err:
+            if not err.decided:
                 raise
-            status, response = err.status, err.body()
+            answer = api_error(err)
+            status, response = answer.status, answer.body()
         conn.execute(
             idempotency_keys.update()
             .where(idempotency_keys.c.scope_hash == scope.digest())
@@ -148,25 +148,11 @@ def _claim(
             )
             return None
         if row.fingerprint != fingerprint:
-            raise idempotency_conflict(row.request_body, body, row.created_at)
+            raise IdempotencyConflict(row.request_body, body, row.created_at)
         if row.response_status is None:
-            raise DatabaseBusy  # only possible if a claimer is mid-flight on another engine
+            raise Busy  # only possible if a claimer is mid-flight on another engine
         return Outcome(row.response_status, _as_replay(row.response_body), replayed=True)
-    raise DatabaseBusy
-
-
-def idempotency_conflict(
-    before: Mapping[str, Any], after: Mapping[str, Any], original_at: datetime
-) -> ApiError:
-    """``409 idempotency_conflict`` naming the top-level fields that differ between two bodies."""
-    keys = set(before) | set(after)
-    differing = sorted(k for k in keys if before.get(k, _MISSING) != after.get(k, _MISSING))
-    return ApiError(
-        409,
-        "idempotency_conflict",
-        "This idempotency key was already used with a different request body.",
-        {"differingFields": differing, "originalRequestAt": iso(original_at)},
-    )
+    raise Busy
 
 
 def _as_replay(stored: dict[str, Any]) -> dict[str, Any]:

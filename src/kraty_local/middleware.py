@@ -13,7 +13,8 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kraty_local.api.deps import PRINCIPAL_SCOPE_KEY
-from kraty_local.errors import ApiError
+from kraty_local.domain.errors import DomainError, RateLimited
+from kraty_local.errors import ApiError, api_error
 from kraty_local.request_ids import SCOPE_KEY as REQUEST_ID_SCOPE_KEY
 from kraty_local.runtime import runtime_of
 
@@ -76,16 +77,16 @@ class RawPathMiddleware:
 
 
 class GateMiddleware:
-    """Authenticate every ``/server/v1`` request and apply the per-key rate limit."""
+    """Authenticate every API request and apply the per-key rate limit."""
 
-    def __init__(self, app: ASGIApp, prefix: str) -> None:
-        """Guard paths under ``prefix``; keys and limits come from the running app's runtime."""
+    def __init__(self, app: ASGIApp, prefixes: tuple[str, ...]) -> None:
+        """Guard paths under ``prefixes``; keys and limits come from the running app's runtime."""
         self.app = app
-        self.prefix = prefix
+        self.prefixes = tuple(prefix + "/" for prefix in prefixes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """401/403 without a usable key, 429 over the limit; else record the principal."""
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefix + "/"):
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
             await self.app(scope, receive, send)
             return
         runtime = runtime_of(scope["app"])
@@ -93,15 +94,9 @@ class GateMiddleware:
             principal = runtime.keyring.authenticate(Headers(scope=scope).get("authorization"))
             wait = runtime.limiter.acquire(principal.prefix)
             if wait is not None:
-                raise ApiError(
-                    429,
-                    "rate_limited",
-                    f"Rate limit exceeded; retry in {wait} s.",
-                    {"retryAfterSeconds": wait},
-                    headers={"Retry-After": str(wait)},
-                )
-        except ApiError as err:
-            await err.response()(scope, receive, send)
+                raise RateLimited(wait)
+        except DomainError as err:
+            await api_error(err).response()(scope, receive, send)
             return
         await self.app({**scope, PRINCIPAL_SCOPE_KEY: principal}, receive, send)
 

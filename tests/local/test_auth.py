@@ -9,7 +9,8 @@ import pytest
 
 from kraty_local.auth import Principal, authorize_game
 from kraty_local.clock import FakeClock
-from kraty_local.errors import ApiError
+from kraty_local.domain.errors import Forbidden
+from kraty_local.errors import api_error
 from kraty_local.server import LocalServer
 from kraty_local.settings import Settings
 from kraty_local.world import RateLimit, default_world
@@ -112,9 +113,10 @@ def test_authorize_game(key_game: str | None, target: str, code: str | None) -> 
     if code is None:
         assert authorize_game(principal, world, target).id == target
     else:
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(Forbidden) as caught:
             authorize_game(principal, world, target)
-        assert (caught.value.status, caught.value.code) == (403, code)
+        assert caught.value.code == code
+        assert api_error(caught.value).status == 403
 
 
 def test_rate_limit_answers_429_with_retry_after(database: str, clock: FakeClock) -> None:

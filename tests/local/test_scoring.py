@@ -362,7 +362,9 @@ def test_an_attempt_from_before_revision_0003_reads_in_the_wire_shape(
 ) -> None:
     post(client, "/players/p1/wallet/gold/credit", "c", amount=1)
     me = player_id(engine, "p1")
-    insert(engine, attempts, attempt_row(me, "a1", status="in_progress"))  # no window recorded
+    # no window recorded; metrics as the API stores them (numbers), since the answer is typed
+    legacy = attempt_row(me, "a1", status="in_progress", metrics={"laps": 2})
+    insert(engine, attempts, legacy)
 
     attempt = progress(client, "p", mode="increment", metricValue=5).json()["data"]["attempt"]
 

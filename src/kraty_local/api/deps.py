@@ -8,17 +8,17 @@ layer; ``write`` and ``read`` run one plain transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar, cast
 
-from fastapi import Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, Request, Response
 from sqlalchemy import Connection
 
 from kraty_local.api.models import IdempotentBody
 from kraty_local.api.strings import KeyPath
 from kraty_local.auth import Principal, authorize_game, key_game
 from kraty_local.db import run_transaction
+from kraty_local.errors import ApiError
 from kraty_local.idempotency import IdempotencyScope, run_idempotent
 from kraty_local.runtime import Runtime, runtime_of
 from kraty_local.services.context import OpContext
@@ -26,6 +26,7 @@ from kraty_local.world import Game
 
 T = TypeVar("T")
 PRINCIPAL_SCOPE_KEY = "kraty.principal"
+REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -64,18 +65,23 @@ class GameCall:
     def idempotent(
         self,
         body: IdempotentBody,
-        work: Callable[[OpContext], Mapping[str, Any]],
+        work: Callable[[OpContext], T],
+        response: Response,
         *,
         status_code: int = 200,
-    ) -> JSONResponse:
-        """Run ``work`` once per idempotency key and answer ``{"data": result}`` (or replay)."""
+    ) -> T:
+        """Run ``work`` once per idempotency key and return its result (or the stored one).
+
+        The status (the original one on a replay) and ``Idempotent-Replayed: true`` are set on
+        the route's ``response``; a stored error is raised again as it was first answered.
+        """
         settings = self.runtime.settings
         scope = IdempotencyScope(
             self.game.studio_id, self.game.id, self.method, self.path, body.idempotencyKey
         )
 
         def run(conn: Connection) -> tuple[int, dict[str, Any]]:
-            return status_code, {"data": dict(work(self.context(conn)))}
+            return status_code, {"data": work(self.context(conn))}
 
         outcome = run_idempotent(
             self.runtime.engine,
@@ -85,8 +91,15 @@ class GameCall:
             now=settings.clock.now(),
             ttl=settings.idempotency_ttl,
         )
-        headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
-        return JSONResponse(outcome.body, status_code=outcome.status, headers=headers)
+        headers = {REPLAYED_HEADER: "true"} if outcome.replayed else {}
+        if outcome.status >= 400:
+            error = outcome.body["error"]
+            raise ApiError(
+                outcome.status, error["code"], error["message"], error["details"], headers=headers
+            )
+        response.status_code = outcome.status
+        response.headers.update(headers)
+        return cast(T, outcome.body["data"])
 
     def write(self, work: Callable[[OpContext], T]) -> T:
         """Run ``work`` in one write transaction (for writes idempotent by other means).

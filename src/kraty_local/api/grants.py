@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Response
 
 from kraty_local.api.deps import PlayerCall
 from kraty_local.api.models import Envelope, GrantAckIn, GrantCreateIn
@@ -17,10 +16,12 @@ _PATH = PLAYER_PATH + "/grants"
 
 
 @router.post(_PATH, response_model=Envelope[Grant], status_code=201)
-def create(player_id: PlayerIdPath, body: GrantCreateIn, call: PlayerCall) -> JSONResponse:
+def create(
+    player_id: PlayerIdPath, body: GrantCreateIn, call: PlayerCall, response: Response
+) -> Envelope[Grant]:
     """Create a pending grant (currencies, items, crates); ``201``."""
     entries = [entry.model_dump(mode="json", exclude_none=True) for entry in body.entries]
-    return call.idempotent(
+    grant = call.idempotent(
         body,
         lambda ctx: grants.create(
             ctx,
@@ -32,13 +33,21 @@ def create(player_id: PlayerIdPath, body: GrantCreateIn, call: PlayerCall) -> JS
             source_ref_id=body.sourceRefId,
             metadata=body.metadata,
         ),
+        response,
         status_code=201,
     )
+    return Envelope(data=grant)
 
 
 @router.post(f"{_PATH}/{{grant_id:segment}}/ack", response_model=Envelope[Grant])
 def ack(
-    player_id: PlayerIdPath, grant_id: RowIdPath, body: GrantAckIn, call: PlayerCall
-) -> JSONResponse:
+    player_id: PlayerIdPath,
+    grant_id: RowIdPath,
+    body: GrantAckIn,
+    call: PlayerCall,
+    response: Response,
+) -> Envelope[Grant]:
     """Claim a grant server-side (``ackedBy: "server_api"``) and apply it."""
-    return call.idempotent(body, lambda ctx: grants.ack(ctx, player_id, grant_id))
+    return Envelope(
+        data=call.idempotent(body, lambda ctx: grants.ack(ctx, player_id, grant_id), response)
+    )

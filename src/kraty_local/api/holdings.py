@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Path, Response
 
 from kraty_local.api.deps import PlayerCall
 from kraty_local.api.models import Envelope, HoldingChangeIn, InventoryChangeIn, WalletChangeIn
@@ -28,9 +27,13 @@ def _add_route(
     summary: str,
 ) -> None:
     def change(
-        player_id: PlayerIdPath, key: KeyPath, body: HoldingChangeIn, call: PlayerCall
-    ) -> JSONResponse:
-        return call.idempotent(
+        player_id: PlayerIdPath,
+        key: KeyPath,
+        body: HoldingChangeIn,
+        call: PlayerCall,
+        response: Response,
+    ) -> Envelope[Any]:  # the route's response_model is the kind's own envelope
+        result = call.idempotent(
             body,
             lambda ctx: holdings.api_change(
                 ctx,
@@ -42,7 +45,9 @@ def _add_route(
                 reason=body.reason,
                 source_ref_id=body.sourceRefId,
             ),
+            response,
         )
+        return Envelope(data=result)
 
     # FastAPI reads the live annotations: validate the concrete body model, and document the
     # path parameter under its real name (economy_key / item_key).

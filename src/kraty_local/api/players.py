@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Response
 
 from kraty_local.api.deps import PlayerCall
 from kraty_local.api.models import Envelope
@@ -34,9 +33,15 @@ def get(player_id: PlayerIdPath, call: PlayerCall) -> Envelope[PlayerSnapshot]:
 
 
 @router.post(f"{PLAYER_PATH}/delete", response_model=Envelope[PlayerDeletion])
-def delete(player_id: PlayerIdPath, body: DeleteIn, call: PlayerCall) -> JSONResponse:
+def delete(
+    player_id: PlayerIdPath, body: DeleteIn, call: PlayerCall, response: Response
+) -> Envelope[PlayerDeletion]:
     """Erase the player (GDPR Article 17); the status says whether there was anything to erase."""
-    return call.idempotent(body, lambda ctx: erasure.delete(ctx, player_id, body.reason))
+    return Envelope(
+        data=call.idempotent(
+            body, lambda ctx: erasure.delete(ctx, player_id, body.reason), response
+        )
+    )
 
 
 @router.get(f"{PLAYER_PATH}/export", response_model=Envelope[PlayerExport])
@@ -46,32 +51,54 @@ def export(player_id: PlayerIdPath, call: PlayerCall) -> Envelope[PlayerExport]:
 
 
 @router.post(f"{PLAYER_PATH}/ban", response_model=Envelope[BanResult])
-def ban(player_id: PlayerIdPath, body: BanIn, call: PlayerCall) -> JSONResponse:
+def ban(
+    player_id: PlayerIdPath, body: BanIn, call: PlayerCall, response: Response
+) -> Envelope[BanResult]:
     """Soft-ban an existing player (``reason`` required); a re-ban refreshes the reason."""
-    return call.idempotent(body, lambda ctx: player_admin.ban(ctx, player_id, body.reason))
+    return Envelope(
+        data=call.idempotent(
+            body, lambda ctx: player_admin.ban(ctx, player_id, body.reason), response
+        )
+    )
 
 
 @router.post(f"{PLAYER_PATH}/unban", response_model=Envelope[UnbanResult])
-def unban(player_id: PlayerIdPath, body: NoFieldsIn, call: PlayerCall) -> JSONResponse:
+def unban(
+    player_id: PlayerIdPath, body: NoFieldsIn, call: PlayerCall, response: Response
+) -> Envelope[UnbanResult]:
     """Lift a ban (``applied: false`` when there was none)."""
-    return call.idempotent(body, lambda ctx: player_admin.unban(ctx, player_id))
+    return Envelope(
+        data=call.idempotent(body, lambda ctx: player_admin.unban(ctx, player_id), response)
+    )
 
 
 @router.post(
     f"{PLAYER_PATH}/merge-into/{{to_player_id:segment}}", response_model=Envelope[MergeResult]
 )
 def merge_into(
-    player_id: PlayerIdPath, to_player_id: PlayerIdPath, body: NoFieldsIn, call: PlayerCall
-) -> JSONResponse:
+    player_id: PlayerIdPath,
+    to_player_id: PlayerIdPath,
+    body: NoFieldsIn,
+    call: PlayerCall,
+    response: Response,
+) -> Envelope[MergeResult]:
     """Fold this player into ``to_player_id``; ``422 conflict`` for an invalid pair."""
-    return call.idempotent(body, lambda ctx: merge.merge(ctx, player_id, to_player_id))
+    return Envelope(
+        data=call.idempotent(body, lambda ctx: merge.merge(ctx, player_id, to_player_id), response)
+    )
 
 
 @router.put(f"{PLAYER_PATH}/identity", response_model=Envelope[IdentityResult])
-def set_identity(player_id: PlayerIdPath, body: IdentityIn, call: PlayerCall) -> JSONResponse:
+def set_identity(
+    player_id: PlayerIdPath, body: IdentityIn, call: PlayerCall, response: Response
+) -> Envelope[IdentityResult]:
     """Set an existing player's display name and avatar; ``404`` for an unknown player."""
-    return call.idempotent(
-        body, lambda ctx: player_admin.set_identity(ctx, player_id, body.name, body.avatar)
+    return Envelope(
+        data=call.idempotent(
+            body,
+            lambda ctx: player_admin.set_identity(ctx, player_id, body.name, body.avatar),
+            response,
+        )
     )
 
 

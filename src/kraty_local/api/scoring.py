@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Response
 
 from kraty_local.api.deps import PlayerCall
 from kraty_local.api.models import Envelope
@@ -18,12 +17,16 @@ _ATTEMPT = PLAYER_PATH + "/events/{event_key:segment}/attempts/{attempt_id:segme
 
 
 @router.post("/leaderboards/{board_key:segment}/score", response_model=Envelope[ScoreResult])
-def score(board_key: KeyPath, body: ScoreIn, call: PlayerCall) -> JSONResponse:
+def score(
+    board_key: KeyPath, body: ScoreIn, call: PlayerCall, response: Response
+) -> Envelope[ScoreResult]:
     """Submit a raw score; the board keeps each player's best per segment."""
-    return call.idempotent(
+    result = call.idempotent(
         body,
         lambda ctx: scoring.submit(ctx, board_key, body.externalPlayerId, body.value, body.segment),
+        response,
     )
+    return Envelope(data=result)
 
 
 @router.post(f"{_ATTEMPT}/progress", response_model=Envelope[ProgressResult])
@@ -33,9 +36,10 @@ def progress(
     attempt_id: CallerKeyPath,
     body: ProgressIn,
     call: PlayerCall,
-) -> JSONResponse:
+    response: Response,
+) -> Envelope[ProgressResult]:
     """Report progress on an attempt (created by its first report); fires milestones."""
-    return call.idempotent(
+    result = call.idempotent(
         body,
         lambda ctx: attempts.progress(
             ctx,
@@ -47,7 +51,9 @@ def progress(
             metrics=body.metrics,
             occurred_at=body.occurredAt,
         ),
+        response,
     )
+    return Envelope(data=result)
 
 
 @router.post(f"{_ATTEMPT}/finish", response_model=Envelope[FinishResult])
@@ -57,6 +63,10 @@ def finish(
     attempt_id: CallerKeyPath,
     body: FinishIn,
     call: PlayerCall,
-) -> JSONResponse:
+    response: Response,
+) -> Envelope[FinishResult]:
     """Finish an attempt: ``completed``, or ``expired`` once the event window has ended."""
-    return call.idempotent(body, lambda ctx: attempts.finish(ctx, player_id, event_key, attempt_id))
+    result = call.idempotent(
+        body, lambda ctx: attempts.finish(ctx, player_id, event_key, attempt_id), response
+    )
+    return Envelope(data=result)

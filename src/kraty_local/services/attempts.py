@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Row, select
 
-from kraty_local.errors import ApiError
+from kraty_local.domain.errors import Conflict, NotFound
 from kraty_local.services import grants
 from kraty_local.services.context import OpContext, new_id
 from kraty_local.services.events import require_event, require_open_window
@@ -81,12 +81,10 @@ def progress(
     )
     row = _load(ctx, player, event_key, attempt_id)
     if row.status != "in_progress":
-        raise ApiError(
-            409,
-            "conflict",
+        raise Conflict(
             f"Attempt {attempt_id!r} is already {row.status}.",
             {"attemptId": attempt_id, "status": row.status},
-            storable=True,
+            decided=True,
         )
     value, values = float(row.metric_value), dict(row.metrics or {})
     if mode == "set":
@@ -171,7 +169,7 @@ def _load(ctx: OpContext, player: PlayerRef, event_key: str, attempt_id: str) ->
         .with_for_update()
     ).first()
     if row is None:
-        raise ApiError(404, "not_found", f"Unknown attempt {attempt_id!r} of {event_key!r}.")
+        raise NotFound(f"Unknown attempt {attempt_id!r} of {event_key!r}.")
     return row
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
-from kraty_local.errors import ApiError
+from kraty_local.domain.errors import Conflict, InvalidMetric, NotFound
 from kraty_local.services.context import OpContext, new_id
 from kraty_local.services.holdings import (
     INVENTORY,
@@ -68,12 +68,10 @@ def ack(ctx: OpContext, external_player_id: str, grant_id: str) -> Grant:
     if row.status == "claimed":
         return grant_view(ctx, row)
     if _is_expired(ctx, row):
-        raise ApiError(
-            409,
-            "conflict",
+        raise Conflict(
             f"Grant {grant_id!r} has expired.",
             {"grantId": grant_id, "expiresAt": iso_or_none(row.expires_at)},
-            storable=True,
+            decided=True,
         )
     lock_holdings(ctx, player, _holdings(row.contents["entries"]))
     for entry in row.contents["entries"]:
@@ -116,9 +114,7 @@ def _check_catalog(ctx: OpContext, entries: Sequence[dict[str, Any]]) -> None:
                 {"field": f"entries.{i}.{field}", "message": f"Unknown {kind} {entry[field]!r}."}
             )
     if problems:
-        raise ApiError(
-            400, "invalid_metric", "A grant entry names an unknown catalog key.", problems
-        )
+        raise InvalidMetric("A grant entry names an unknown catalog key.", problems)
 
 
 def _insert(
@@ -183,7 +179,7 @@ def _apply(ctx: OpContext, player: PlayerRef, grant: Row[Any], entry: dict[str, 
     else:
         crate = ctx.game.catalog.crates.get(entry["crateItemKey"])
         if crate is None:
-            raise ApiError(400, "invalid_metric", f"Unknown crate {entry['crateItemKey']!r}.")
+            raise InvalidMetric(f"Unknown crate {entry['crateItemKey']!r}.")
         _insert(
             ctx,
             player,
@@ -219,7 +215,7 @@ def _load(ctx: OpContext, player: PlayerRef, grant_id: str) -> Row[Any]:
         .with_for_update()
     ).first()
     if row is None:
-        raise ApiError(404, "not_found", f"Unknown grant {grant_id!r} for this player.")
+        raise NotFound(f"Unknown grant {grant_id!r} for this player.")
     return row
 
 

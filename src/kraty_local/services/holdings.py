@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Table, select
 
-from kraty_local.errors import ApiError
+from kraty_local.domain.errors import Conflict, Insufficient, NotFound
 from kraty_local.services.context import OpContext, new_id
 from kraty_local.services.players import PlayerRef, ensure_player
 from kraty_local.store.queries import insert_ignore
@@ -88,10 +88,11 @@ def api_change(
 ) -> dict[str, Any]:
     """Wallet credit/debit or inventory grant/revoke, answered in the wire shape.
 
-    Checks the catalog (a storable 404), creates the player if needed, and writes the audit row.
+    Checks the catalog (a decided :class:`NotFound`), creates the player if needed, and writes
+    the audit row.
     """
     if not kind.known(ctx, key):
-        raise ApiError(404, "not_found", f"Unknown {kind.noun} {key!r}.", storable=True)
+        raise NotFound(f"Unknown {kind.noun} {key!r}.", decided=True)
     player = ensure_player(ctx, external_player_id)
     value = change_holding(
         ctx,
@@ -187,8 +188,8 @@ def change_holding(
     write lock), then changed by an UPDATE guarded by ``amount >= -delta`` (or the overflow bound)
     whose RETURNING row proves it applied.
 
-    Raises a storable ``409 conflict`` when the result would be negative (details
-    ``{<key>, available, requested}``) or overflow. ``parameters`` (items only) replace the
+    Raises :class:`Insufficient` when the result would be negative, :class:`Conflict` when it
+    would overflow (both decided). ``parameters`` (items only) replace the
     row's parameters and are recorded on the ledger row.
     """
     table = kind.table
@@ -206,21 +207,12 @@ def change_holding(
     ).first()
     if row is None:
         if delta >= 0:
-            raise ApiError(
-                409,
-                "conflict",
+            raise Conflict(
                 f"{key!r} would exceed the maximum of {MAX_AMOUNT}.",
                 {kind.wire_key: key, "available": available, "requested": delta},
-                storable=True,
+                decided=True,
             )
-        raise ApiError(
-            409,
-            "conflict",
-            f"Insufficient {kind.wire_amount} of {key!r}: {available} available, "
-            f"{-delta} requested.",
-            {kind.wire_key: key, "available": available, "requested": -delta},
-            storable=True,
-        )
+        raise Insufficient(kind.wire_key, key, available, -delta, kind.wire_amount)
     holding_id, new_value = row[0], int(row[1])
     ledger_row: dict[str, Any] = {
         kind.ledger_fk: holding_id,

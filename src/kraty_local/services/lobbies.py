@@ -19,8 +19,7 @@ from typing import Any
 
 from sqlalchemy import Row, func, select
 
-from kraty_local.errors import ApiError, validation_failed
-from kraty_local.idempotency import idempotency_conflict
+from kraty_local.domain.errors import Conflict, IdempotencyConflict, Invalid, NotFound
 from kraty_local.services.context import OpContext, new_id
 from kraty_local.services.events import require_event, require_open_window
 from kraty_local.services.players import ensure_player
@@ -43,9 +42,7 @@ def push(
     """Create the lobby ``key`` for ``event_key`` (or return it again; see module doc)."""
     event = require_event(ctx, event_key)
     if event.leaderboard_mode != "lobby_matched":
-        raise ApiError(
-            409,
-            "conflict",
+        raise Conflict(
             f"Event {event_key!r} has leaderboardMode {event.leaderboard_mode!r}; "
             "lobbies can only be pushed to 'lobby_matched' events.",
             {"leaderboardMode": event.leaderboard_mode},
@@ -53,7 +50,7 @@ def push(
     require_open_window(ctx, event)
     seats = event.capacity if capacity is None else capacity
     if len(external_player_ids) > seats:
-        raise validation_failed(
+        raise Invalid(
             "More players than seats.",
             [
                 {
@@ -103,7 +100,7 @@ def push(
     if not inserted:
         existing = _load(ctx, lobbies.c.key == key)
         if existing.request != request:
-            raise idempotency_conflict(existing.request, request, existing.created_at)
+            raise IdempotencyConflict(existing.request, request, existing.created_at)
         return _view(ctx, existing)
     members = [ensure_player(ctx, external_id) for external_id in external_player_ids]
     ctx.conn.execute(
@@ -133,7 +130,7 @@ def read(ctx: OpContext, lobby_id: str) -> LobbyView:
 def _load(ctx: OpContext, where: Any) -> Row[Any]:
     row = ctx.conn.execute(select(lobbies).where(lobbies.c.game_id == ctx.game.id, where)).first()
     if row is None:
-        raise ApiError(404, "not_found", "Unknown lobby for this game.")
+        raise NotFound("Unknown lobby for this game.")
     return row
 
 

@@ -35,7 +35,7 @@ from typing import Any
 
 from sqlalchemy import Row, Table, exists, or_, select
 
-from kraty_local.errors import ApiError
+from kraty_local.domain.errors import InvalidMerge, NotFound
 from kraty_local.services import tombstones
 from kraty_local.services.context import OpContext, new_id
 from kraty_local.services.erasure import SOCIAL_LINKS
@@ -76,7 +76,7 @@ def merge(ctx: OpContext, from_external_id: str, to_external_id: str) -> MergeRe
     by_external_id = {row.external_player_id: row for row in locked}
     target = by_external_id.get(to_external_id)
     if target is None:
-        raise ApiError(404, "not_found", f"Unknown player {to_external_id!r}.")
+        raise NotFound(f"Unknown player {to_external_id!r}.")
     _check_mergeable(target, "target", from_external_id, to_external_id)
     if target.banned_at is not None:
         raise _refuse("The target player is banned.", from_external_id, to_external_id)
@@ -221,7 +221,7 @@ def _previous_merge(ctx: OpContext, from_external_id: str, target: Row[Any]) -> 
             merged_at = iso(row.buried_at)
             source = (row.id, from_external_id, row.external_player_id)
             return _result(source, target, nothing, merged_at, "no_op_already_merged")
-    raise ApiError(404, "not_found", f"Unknown player {from_external_id!r}.")
+    raise NotFound(f"Unknown player {from_external_id!r}.")
 
 
 def _result(
@@ -251,11 +251,5 @@ def _check_mergeable(row: Row[Any], side: str, from_id: str, to_id: str) -> None
         raise _refuse(f"The {side} player was {gone}.", from_id, to_id)
 
 
-def _refuse(message: str, from_id: str, to_id: str) -> ApiError:
-    return ApiError(
-        422,
-        "conflict",
-        message,
-        {"fromExternalPlayerId": from_id, "toExternalPlayerId": to_id},
-        storable=True,
-    )
+def _refuse(message: str, from_id: str, to_id: str) -> InvalidMerge:
+    return InvalidMerge(message, from_id, to_id)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, select
 
-from kraty_local.errors import ApiError
+from kraty_local.domain.errors import NotFound
 from kraty_local.services.context import OpContext, new_id
 from kraty_local.store.queries import insert_ignore
 from kraty_local.store.schema import players
@@ -106,5 +106,5 @@ def ensure_player(ctx: OpContext, external_player_id: str) -> PlayerRef:
     return require_player(ctx, external_player_id)
 
 
-def _unknown(external_player_id: str) -> ApiError:
-    return ApiError(404, "not_found", f"Unknown player {external_player_id!r}.")
+def _unknown(external_player_id: str) -> NotFound:
+    return NotFound(f"Unknown player {external_player_id!r}.")

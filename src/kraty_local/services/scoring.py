@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from kraty_local.errors import ApiError
+from kraty_local.domain.errors import NotFound, ScoreNotSupported
 from kraty_local.services.context import OpContext
 from kraty_local.services.players import ensure_player
 from kraty_local.store.queries import insert_ignore
@@ -29,11 +29,9 @@ def submit(
     """Record ``value`` if it beats the player's best; answer the best score and its rank."""
     board = ctx.game.leaderboards.get(board_key)
     if board is None:
-        raise ApiError(404, "not_found", f"Unknown leaderboard {board_key!r}.", storable=True)
+        raise NotFound(f"Unknown leaderboard {board_key!r}.", decided=True)
     if not board.takes_scores:
-        raise ApiError(
-            400,
-            "score_not_supported",
+        raise ScoreNotSupported(
             f"Leaderboard {board_key!r} does not take raw scores.",
             {"leaderboardId": board_key},
         )

@@ -128,10 +128,7 @@ def _upsert_players(ctx: OpContext, entries: Sequence[SeedPlayer]) -> tuple[dict
     inserted = insert_ignore_many(
         ctx.conn,
         players,
-        [
-            {**new_player_row(ctx, p.external_player_id), **_new_player_fields(p)}
-            for p in fresh
-        ],
+        [{**new_player_row(ctx, p.external_player_id), **_new_player_fields(p)} for p in fresh],
         ["game_id", "external_player_id"],
         ["id"],
     )

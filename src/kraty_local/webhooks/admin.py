@@ -1,7 +1,8 @@
 """``/_local/webhooks``: Kraty Local's own admin routes for webhook deliveries and endpoints.
 
 Not part of the ``/server/v1`` contract. Every route needs a server key (``Authorization:
-Bearer ...``) and sees the key's game, or every game of its studio for a studio-wide key.
+Bearer ...``), checked and rate-limited by ``GateMiddleware`` like the rest of the API, and sees
+the key's game, or every game of its studio for a studio-wide key.
 
 - ``GET /_local/webhooks/deliveries?eventId=&endpointUrl=&status=&limit=`` lists deliveries,
   newest first.
@@ -16,28 +17,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
-from kraty_local.api.deps import get_runtime
+from kraty_local.api.deps import Caller, get_runtime
 from kraty_local.api.models import Body
 from kraty_local.api.routing import segment
 from kraty_local.api.strings import IdempotencyKey, Key, RowId, RowIdPath, Url
 from kraty_local.auth import Principal, authorize_game, key_game
-from kraty_local.db import transaction
-from kraty_local.errors import ApiError
+from kraty_local.db import run_transaction
+from kraty_local.domain.errors import NotFound
 from kraty_local.runtime import Runtime
 from kraty_local.webhooks import deliveries
 
 PREFIX = "/_local/webhooks"
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-def _principal(request: Request, runtime: RuntimeDep) -> Principal:
-    return runtime.keyring.authenticate(request.headers.get("authorization"))
-
-
-PrincipalDep = Annotated[Principal, Depends(_principal)]
 
 
 def _visible_games(principal: Principal, runtime: Runtime) -> list[str]:
@@ -65,59 +59,63 @@ router = APIRouter(prefix=PREFIX, tags=["local webhooks"])
 @router.get("/deliveries")
 def list_deliveries(
     runtime: RuntimeDep,
-    principal: PrincipalDep,
+    principal: Caller,
     event_id: Annotated[RowId | None, Query(alias="eventId")] = None,
     endpoint_url: Annotated[Url | None, Query(alias="endpointUrl")] = None,
     status: Literal["pending", "delivered", "dead"] | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Deliveries visible to the key, newest first."""
-    with transaction(runtime.engine, write=False) as conn:
-        rows = deliveries.list_deliveries(
-            conn,
-            _visible_games(principal, runtime),
-            event_id=event_id,
-            endpoint_url=endpoint_url,
-            status=status,
-            limit=limit,
-        )
+    games = _visible_games(principal, runtime)
+    rows = run_transaction(
+        runtime.engine,
+        lambda conn: deliveries.list_deliveries(
+            conn, games, event_id=event_id, endpoint_url=endpoint_url, status=status, limit=limit
+        ),
+        write=False,
+    )
     return {"data": rows}
 
 
 @router.post(f"/events/{segment('event_id')}/redeliver")
-def redeliver(event_id: RowIdPath, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
+def redeliver(event_id: RowIdPath, runtime: RuntimeDep, principal: Caller) -> dict[str, Any]:
     """Queue the event again (fresh retry cycle) for every endpoint its game has now."""
-    games = _visible_games(principal, runtime)
-    with transaction(runtime.engine) as conn:
-        queued = deliveries.redeliver(
-            conn, runtime.settings.world, event_id, games, runtime.settings.clock.now()
-        )
+    games, settings = _visible_games(principal, runtime), runtime.settings
+    queued = run_transaction(
+        runtime.engine,
+        lambda conn: deliveries.redeliver(
+            conn, settings.world, event_id, games, settings.clock.now()
+        ),
+    )
     if queued is None:
-        raise ApiError(404, "not_found", f"Unknown event {event_id!r}.")
+        raise NotFound(f"Unknown event {event_id!r}.")
     return {"data": {"eventId": event_id, "deliveriesQueued": queued}}
 
 
 @router.post("/endpoints", status_code=201)
-def add_endpoint(body: EndpointIn, runtime: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
+def add_endpoint(body: EndpointIn, runtime: RuntimeDep, principal: Caller) -> dict[str, Any]:
     """Register a temporary endpoint for the key's game (or ``gameId``); answers its secret."""
-    world = runtime.settings.world
+    world, now = runtime.settings.world, runtime.settings.clock.now()
     game = (
         key_game(principal, world)
         if body.gameId is None
         else authorize_game(principal, world, body.gameId)
     )
-    with transaction(runtime.engine) as conn:
-        endpoint = deliveries.add_endpoint(conn, game.id, body.url, runtime.settings.clock.now())
+    endpoint = run_transaction(
+        runtime.engine, lambda conn: deliveries.add_endpoint(conn, game.id, body.url, now)
+    )
     return {"data": endpoint}
 
 
 @router.delete(f"/endpoints/{segment('endpoint_id')}")
 def remove_endpoint(
-    endpoint_id: RowIdPath, runtime: RuntimeDep, principal: PrincipalDep
+    endpoint_id: RowIdPath, runtime: RuntimeDep, principal: Caller
 ) -> dict[str, Any]:
     """Remove a temporary endpoint; its deliveries still pending are not sent."""
-    with transaction(runtime.engine) as conn:
-        removed = deliveries.remove_endpoint(conn, endpoint_id, _visible_games(principal, runtime))
+    games = _visible_games(principal, runtime)
+    removed = run_transaction(
+        runtime.engine, lambda conn: deliveries.remove_endpoint(conn, endpoint_id, games)
+    )
     if not removed:
-        raise ApiError(404, "not_found", f"Unknown endpoint {endpoint_id!r}.")
+        raise NotFound(f"Unknown endpoint {endpoint_id!r}.")
     return {"data": {"id": endpoint_id, "deleted": True}}
