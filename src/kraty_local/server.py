@@ -202,6 +202,8 @@ def serve_workers(
         log_level="info",
         lifespan="on",
         http=EnvelopeH11Protocol,
+        # uvicorn's default 5 s kills workers still starting on a loaded machine (CI, 2 cores)
+        timeout_worker_healthcheck=30,
     )
     run_workers(config)
 
