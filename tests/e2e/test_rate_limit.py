@@ -13,8 +13,9 @@ from kraty_local.world import RateLimit, World, default_world
 
 @pytest.fixture
 def kraty_local_world() -> World:
-    """One request per second, burst of two."""
-    return replace(default_world(), rate_limit=RateLimit(requests_per_second=1.0, burst=2))
+    """A request every two seconds, burst of two: slow enough that the bucket stays empty
+    while a loaded machine (or PostgreSQL) takes its time over the requests."""
+    return replace(default_world(), rate_limit=RateLimit(requests_per_second=0.5, burst=2))
 
 
 def test_limit_exhausted_without_retries_is_rate_limited(kraty_local: KratyLocal) -> None:
