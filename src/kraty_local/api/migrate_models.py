@@ -19,8 +19,8 @@ from kraty_local.api.strings import (
     JsonObject,
     Key,
     Text,
-    id_problem,
 )
+from kraty_local.domain.text import id_problem
 from kraty_local.services.migration import MigrationRow, failure
 from kraty_local.wire import MigrationFailure
 

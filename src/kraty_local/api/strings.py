@@ -19,12 +19,12 @@ text columns (idempotency, lobby and attempt keys) have the API's own cap. A bro
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Annotated, Any
 from urllib.parse import unquote_to_bytes
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictStr
 
+from kraty_local.domain.text import id_problem, text_problem
 from kraty_local.store.schema import EXTERNAL_ID, ID, KEY, URL
 
 #: Caller-chosen keys stored in unbounded text columns (idempotency, lobby and attempt keys).
@@ -34,25 +34,6 @@ TEXT_LENGTH = 2000
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _ID_PATTERN = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
 _TEXT_PATTERN = "^[^\\u0000]*$"
-
-
-def text_problem(value: str) -> str | None:
-    """Why ``value`` cannot be stored as text on every engine, or ``None``."""
-    if "\x00" in value:
-        return "must not contain NUL characters"
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "must be valid Unicode (it holds an unpaired surrogate)"
-    return None
-
-
-def id_problem(value: str) -> str | None:
-    """Why ``value`` is not a usable id or key, or ``None``."""
-    problem = text_problem(value)
-    if problem is None and any(unicodedata.category(c) == "Cc" for c in value):
-        problem = "must not contain control characters"
-    return problem
 
 
 def decode_segment(raw: str) -> str:

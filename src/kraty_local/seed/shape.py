@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
+from kraty_local.domain.text import id_problem
+from kraty_local.domain.text import text_problem as stored_text_problem
 from kraty_local.seed.countries import country_problem
 from kraty_local.seed.model import (
     KEEP,
@@ -122,16 +124,10 @@ class _Object:
 
 
 def text_problem(value: Any) -> str | None:
-    """Why ``value`` cannot be stored as text on every engine, or None."""
+    """Why ``value`` cannot be stored as text on every engine (the API's own rule), or None."""
     if not isinstance(value, str):
         return f"must be a string, not {_json_type(value)}"
-    if "\x00" in value:
-        return "must not contain NUL characters"
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "must be valid Unicode (it holds an unpaired surrogate escape)"
-    return None
+    return stored_text_problem(value)
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -224,6 +220,8 @@ def _player(
 def _check_external_id(entry: _Object, external_id: str) -> None:
     if not external_id.strip():
         entry.fail("'externalPlayerId' must not be empty")
+    elif (problem := id_problem(external_id)) is not None:
+        entry.fail(f"'externalPlayerId' {problem}")
     elif len(external_id) > MAX_EXTERNAL_ID:
         entry.fail(f"'externalPlayerId' is longer than {MAX_EXTERNAL_ID} characters")
     elif external_id.startswith(_RESERVED_PREFIXES):
