@@ -1,6 +1,7 @@
 """Schemathesis against a running Kraty Local, per engine: no 5xx, no answer off its schema.
 
-A fixed seed and a per-operation budget keep each engine's run to about a minute on two cores.
+A fixed seed and a per-operation budget keep each engine's run to about half a minute on two
+cores.
 Every operation gets positive cases (what the schema allows) and negative ones (what it does
 not); failures are collected, not shrunk, so the assertion reports how many there were.
 """
@@ -21,7 +22,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from kraty_local.server import LocalServer
 
 #: Cases per operation and generation mode.
-BUDGET = 12
+BUDGET = 6
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 
