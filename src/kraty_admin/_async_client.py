@@ -7,8 +7,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
 
-import httpx
-
+from kraty_admin import _http
 from kraty_admin._base_client import BaseClient, Exchange
 from kraty_admin._core import Call, Method
 from kraty_admin._raw import RawResponses
@@ -20,28 +19,30 @@ T = TypeVar("T")
 
 
 class KratyAdminAsync(
-    BaseClient[AsyncSender, httpx.AsyncClient, Callable[[float], Awaitable[object]]]
+    BaseClient[AsyncSender, _http.AsyncClient, Callable[[float], Awaitable[object]]]
 ):
     """Asynchronous client with exactly the surface of :class:`KratyAdmin`; methods are awaited.
 
     Safe to share between many concurrent tasks. Pass ``http_client`` to reuse your own
-    ``httpx.AsyncClient`` (``aclose()`` then leaves it open). ``clock``, ``sleep`` (default
+    ``httpx2.AsyncClient`` (``httpx.AsyncClient`` on Python 3.10; ``aclose()`` then leaves it
+    open). ``clock``, ``sleep`` (default
     ``anyio.sleep``, an async function) and ``uniform`` are for tests, as on ``KratyAdmin``.
     """
 
     migrate: AsyncMigrate
 
     _migrate_class = AsyncMigrate
+    _http_client_class = _http.AsyncClient
 
-    def _new_http_client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(headers=self._sdk_headers())
+    def _new_http_client(self) -> _http.AsyncClient:
+        return _http.AsyncClient(headers=self._sdk_headers())
 
     def _default_sleep(self) -> Callable[[float], Awaitable[object]]:
         import anyio  # imported on first use: the sync client never needs it
 
         return anyio.sleep
 
-    async def _respond(self, call: Call[T]) -> tuple[Exchange[T], httpx.Response]:
+    async def _respond(self, call: Call[T]) -> tuple[Exchange[T], _http.Response]:
         """Send ``call``, retrying as configured; the exchange and its final response."""
         exchange = self._exchange(call)
         request = exchange.request
@@ -55,7 +56,7 @@ class KratyAdminAsync(
                     content=request.content,
                     timeout=self.timeout,
                 )
-            except httpx.HTTPError as exc:
+            except _http.HTTPError as exc:
                 delay = exchange.failed(exc)
             else:
                 answer_delay = exchange.answered(response)

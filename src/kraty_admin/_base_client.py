@@ -12,8 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar, cast
 from urllib.parse import urlencode
 
-import httpx
-
+from kraty_admin import _http
 from kraty_admin._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RetryConfig
 from kraty_admin._core import (
     REQUEST_ID_HEADER,
@@ -55,7 +54,7 @@ H = TypeVar("H")
 Z = TypeVar("Z")
 T = TypeVar("T")
 C = TypeVar("C", bound="BaseClient[Any, Any, Any]")
-Timeout = float | httpx.Timeout | None
+Timeout = float | _http.Timeout | None
 
 
 class _Unset:
@@ -100,8 +99,8 @@ def _resolve_api_key(api_key: str | None) -> _Secret:
 def _resolve_base_url(base_url: str | None) -> str:
     value = base_url or os.environ.get("KRATY_BASE_URL") or DEFAULT_BASE_URL
     try:
-        url: httpx.URL | None = httpx.URL(value)
-    except httpx.InvalidURL:  # not a ValueError (a bad port, control characters...)
+        url: _http.URL | None = _http.URL(value)
+    except _http.InvalidURL:  # not a ValueError (a bad port, control characters...)
         url = None
     # Paths are appended to the text, so a query or fragment would swallow them.
     if (
@@ -146,7 +145,7 @@ class Exchange(Generic[T]):
         self._attempt += 1
         self._started = self._client._clock()
 
-    def failed(self, exc: httpx.HTTPError) -> float:
+    def failed(self, exc: _http.HTTPError) -> float:
         """The transport failed: the delay before the next attempt, or raise the network error."""
         self._report(None, None, type(exc).__name__)
         delay = None
@@ -163,7 +162,7 @@ class Exchange(Generic[T]):
         self._log_retry(type(exc).__name__, delay)
         return delay
 
-    def answered(self, response: httpx.Response) -> float | None:
+    def answered(self, response: _http.Response) -> float | None:
         """The server answered: a delay before retrying, or ``None`` when this answer is final."""
         status = response.status_code
         self._report(status, response, str(status))
@@ -181,7 +180,7 @@ class Exchange(Generic[T]):
             self._log_retry(str(status), delay)
         return delay
 
-    def result(self, response: httpx.Response) -> T:
+    def result(self, response: _http.Response) -> T:
         """The call's value from its final response; raises ``KratyServerError`` on errors."""
         try:
             return decode(self._call, response.status_code, response.content, response.headers)
@@ -193,7 +192,7 @@ class Exchange(Generic[T]):
                 err.args = (str(err.args[0]).replace(key, "<redacted>"),)
             raise
 
-    def _report(self, status: int | None, response: httpx.Response | None, outcome: str) -> None:
+    def _report(self, status: int | None, response: _http.Response | None, outcome: str) -> None:
         """Log the attempt at DEBUG and tell the ``on_request`` hook about it."""
         hook = self._client._on_request
         debug = logger.isEnabledFor(logging.DEBUG)
@@ -238,9 +237,9 @@ class Exchange(Generic[T]):
 class BaseClient(Generic[S, H, Z]):
     """Construction, configuration and resources common to both clients.
 
-    ``S`` is how resources send calls (sync or async), ``H`` the httpx client type and ``Z``
-    the sleep function; a subclass adds only its HTTP client factory, its default sleep and
-    its I/O loop (``_send``).
+    ``S`` is how resources send calls (sync or async), ``H`` the HTTP client type (see
+    ``_http``) and ``Z`` the sleep function; a subclass adds only its HTTP client factory and
+    class, its default sleep and its I/O loop (``_send``).
 
     ``clock``, ``sleep`` and ``uniform`` are for tests: the wall clock in seconds since the
     epoch (default ``time.time``; it times attempts and reads ``Retry-After`` dates), the
@@ -258,6 +257,7 @@ class BaseClient(Generic[S, H, Z]):
     leaderboards: Leaderboards[S]
     events: Events[S]
     _migrate_class: Callable[[S], Migrate[S]]
+    _http_client_class: type[H]
 
     def __init__(
         self,
@@ -287,6 +287,13 @@ class BaseClient(Generic[S, H, Z]):
         self._extra_headers: dict[str, str] = {}
         self._headers = self._request_headers()
         self._owns_http = http_client is None
+        if http_client is not None and not isinstance(http_client, self._http_client_class):
+            expected = f"{_http.LIBRARY}.{self._http_client_class.__name__}"
+            got = f"{type(http_client).__module__}.{type(http_client).__qualname__}"
+            raise TypeError(
+                f"http_client must be an {expected} (the HTTP library kraty_admin uses on this "
+                f"Python), not {got}"
+            )
         self._http: H = http_client if http_client is not None else self._new_http_client()
         self._bind_resources()
 

@@ -8,8 +8,7 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
 
-import httpx
-
+from kraty_admin import _http
 from kraty_admin._base_client import BaseClient, Exchange
 from kraty_admin._core import Call, Method
 from kraty_admin._raw import RawResponses
@@ -20,12 +19,13 @@ from kraty_admin._response import RawResponse
 T = TypeVar("T")
 
 
-class KratyAdmin(BaseClient[SyncSender, httpx.Client, Callable[[float], object]]):
+class KratyAdmin(BaseClient[SyncSender, _http.Client, Callable[[float], object]]):
     """Synchronous client for the Kraty ``/server/v1`` admin API.
 
     One instance is safe to share between threads; keep one per process. ``api_key`` and
     ``base_url`` fall back to ``KRATY_SERVER_KEY`` and ``KRATY_BASE_URL``. Pass ``http_client``
-    to reuse your own ``httpx.Client`` (``close()`` then leaves it open).
+    to reuse your own ``httpx2.Client`` (``httpx.Client`` on Python 3.10; ``close()`` then
+    leaves it open).
 
     For tests, the keyword-only ``clock``, ``sleep`` (default ``time.sleep``) and ``uniform``
     replace the wall clock, the wait between retries and the jitter draw, so retries run
@@ -35,14 +35,15 @@ class KratyAdmin(BaseClient[SyncSender, httpx.Client, Callable[[float], object]]
     migrate: SyncMigrate
 
     _migrate_class = SyncMigrate
+    _http_client_class = _http.Client
 
-    def _new_http_client(self) -> httpx.Client:
-        return httpx.Client(headers=self._sdk_headers())
+    def _new_http_client(self) -> _http.Client:
+        return _http.Client(headers=self._sdk_headers())
 
     def _default_sleep(self) -> Callable[[float], object]:
         return time.sleep
 
-    def _respond(self, call: Call[T]) -> tuple[Exchange[T], httpx.Response]:
+    def _respond(self, call: Call[T]) -> tuple[Exchange[T], _http.Response]:
         """Send ``call``, retrying as configured; the exchange and its final response."""
         exchange = self._exchange(call)
         request = exchange.request
@@ -56,7 +57,7 @@ class KratyAdmin(BaseClient[SyncSender, httpx.Client, Callable[[float], object]]
                     content=request.content,
                     timeout=self.timeout,
                 )
-            except httpx.HTTPError as exc:
+            except _http.HTTPError as exc:
                 delay = exchange.failed(exc)
             else:
                 answer_delay = exchange.answered(response)

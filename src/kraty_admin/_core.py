@@ -17,8 +17,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 from urllib.parse import quote
 
-import httpx
-
+from kraty_admin import _http
 from kraty_admin._config import RetryConfig
 from kraty_admin._errors import KratyNetworkError, KratyServerError, server_error
 from kraty_admin._version import __version__
@@ -32,11 +31,11 @@ Method = Literal["GET", "POST", "PUT", "DELETE"]
 API_PREFIX = "/server/v1"
 SDK_ID = f"kraty-admin/{__version__}"
 _PYTHON = "{}.{}.{}".format(*sys.version_info)
-USER_AGENT = f"{SDK_ID} python/{_PYTHON} httpx/{httpx.__version__}"
+USER_AGENT = f"{SDK_ID} python/{_PYTHON} {_http.LIBRARY}/{_http.VERSION}"
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 # Transport failures worth another try; configuration mistakes (bad scheme, proxy setup) are not.
-RETRYABLE_TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+RETRYABLE_TRANSPORT_ERRORS = (_http.TimeoutException, _http.NetworkError, _http.RemoteProtocolError)
 _BODY_METHODS = frozenset({"POST", "PUT"})
 _SNIPPET_CHARS = 200
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -350,7 +349,7 @@ def _malformed(
 
 
 def network_error(
-    request: PreparedRequest, exc: httpx.HTTPError, attempts: int
+    request: PreparedRequest, exc: _http.HTTPError, attempts: int
 ) -> KratyNetworkError:
     """The error raised when the transport failed and the retry budget is spent."""
     tries = "attempt" if attempts == 1 else "attempts"

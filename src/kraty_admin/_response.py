@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-import httpx
+from kraty_admin import _http
 
 T = TypeVar("T")
 
@@ -18,9 +18,9 @@ class RawResponse(Generic[T]):
 
     __slots__ = ("_value", "attempts", "headers", "status_code")
 
-    def __init__(self, response: httpx.Response, attempts: int, value: T) -> None:
+    def __init__(self, response: _http.Response, attempts: int, value: T) -> None:
         self.status_code: int = response.status_code
-        self.headers: httpx.Headers = response.headers
+        self.headers: _http.Headers = response.headers
         self.attempts: int = attempts
         self._value = value
 

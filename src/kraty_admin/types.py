@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 if sys.version_info >= (3, 12):
     from typing import TypedDict
-else:  # pydantic (Kraty Local) needs this TypedDict before 3.12; httpx brings the package
+else:  # pydantic (Kraty Local) needs this TypedDict before 3.12; anyio brings the package
     from typing_extensions import TypedDict
 
 JSONObject = dict[str, Any]

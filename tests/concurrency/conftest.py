@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import Engine
 
@@ -28,6 +27,7 @@ from kraty_local.db import make_engine
 from kraty_local.server import LocalServer
 from kraty_local.settings import SERVER_KEY_ENV, Settings
 from kraty_local.world import load_world
+from tests._http import http_lib
 
 API_KEY = "kl_concurrency.s3cret-concurrency-key"
 _EXAMPLE_WORLD = Path(__file__).parents[2] / "src" / "kraty_local" / "world.example.toml"
@@ -72,12 +72,12 @@ def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -
         if process.poll() is not None:
             pytest.fail(f"server exited with {process.returncode}:\n{log.read_text()}")
         try:
-            ping = httpx.get(
+            ping = http_lib.get(
                 f"{url}/server/v1/ping", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=5
             )
             if ping.status_code == 200:
                 return
-        except httpx.TransportError:
+        except http_lib.TransportError:
             pass
         time.sleep(0.2)
     pytest.fail(f"server at {url} did not start:\n{log.read_text()}")

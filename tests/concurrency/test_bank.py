@@ -21,7 +21,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -34,6 +33,7 @@ from kraty_local.store.schema import (
     wallet_ledger,
     wallets,
 )
+from tests._http import http_lib
 
 from .conftest import Cluster
 
@@ -127,7 +127,7 @@ class MigrationBatch:
 class Bank:
     """Sends requests round robin over the cluster and records every final answer."""
 
-    def __init__(self, cluster: Cluster, http: httpx.Client) -> None:
+    def __init__(self, cluster: Cluster, http: http_lib.Client) -> None:
         """Bind to the servers."""
         self.cluster = cluster
         self.http = http
@@ -151,7 +151,7 @@ class Bank:
                     json=body,
                     headers={"Authorization": f"Bearer {self.cluster.api_key}"},
                 )
-            except httpx.TransportError:
+            except http_lib.TransportError:
                 response = None
             if response is not None and response.status_code != 503:
                 answer = (response.status_code, response.json())
@@ -279,7 +279,7 @@ def audit_books(engine: Engine) -> tuple[dict[Holding, int], Counter[str], Count
 @pytest.mark.parametrize("merges", [False, True], ids=["direct", "merges-migration"])
 def test_books_balance_under_concurrent_load(cluster: Cluster, merges: bool) -> None:
     tasks = _plan(random.Random(SEED), merges=merges)
-    with httpx.Client(timeout=60) as http:
+    with http_lib.Client(timeout=60) as http:
         bank = Bank(cluster, http)
         for player in PLAYERS:  # migration rows need existing players
             bank.change(Change(f"open-{player}", "wallets", player, "gold", 100))

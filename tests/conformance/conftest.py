@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-import httpx
 import pytest
 import respx
 
 from kraty_admin import KratyAdmin, KratyAdminAsync, RetryConfig
+from tests._http import RespxRequest, RespxResponse, http_lib, mock_http
 
 API_KEY = "sk_test_conformance.k3y"
 BASE_URL = "https://api.conformance.test"
-Responder = Callable[[httpx.Request], httpx.Response]
+Responder = Callable[[RespxRequest], RespxResponse]
 #: One TLS context for every mocked client: loading the CA bundle per client is the slow part
 #: of making one, and nothing here reaches the network anyway.
 _TLS = ssl.create_default_context()
@@ -37,7 +37,7 @@ class Sent:
 
     method: str
     path: str
-    headers: httpx.Headers
+    headers: Any  # the respx request's headers (httpx.Headers)
     body: Any
 
 
@@ -48,9 +48,9 @@ class Sdk:
         self.kind = kind
         self.sent: list[Sent] = []
         self._router = router
-        self._respond: Responder = lambda _request: httpx.Response(200, json={"data": {}})
+        self._respond: Responder = lambda _request: RespxResponse(200, json={"data": {}})
         self._made: list[KratyAdmin | KratyAdminAsync] = []
-        self._http: list[httpx.Client | httpx.AsyncClient] = []
+        self._http: list[http_lib.Client | http_lib.AsyncClient] = []
         router.route().mock(side_effect=self._record)
 
     def answer(self, respond: Responder) -> None:
@@ -61,19 +61,19 @@ class Sdk:
         """Answer every following request with ``status`` and JSON ``body`` (``None``: empty)."""
         content = b"" if body is None else json.dumps(body).encode()
         headers = {} if body is None else {"Content-Type": "application/json"}
-        self.answer(lambda _request: httpx.Response(status, content=content, headers=headers))
+        self.answer(lambda _request: RespxResponse(status, content=content, headers=headers))
 
     def client(self, **options: Any) -> KratyAdmin | KratyAdminAsync:
         """A client of this kind on the mocked transport; no retries unless asked for.
 
-        Its ``httpx`` client is passed in (as ``http_client``) only to share one TLS context;
-        the SDK sets every header and the timeout per request, so the wire is the same.
+        Its HTTP client (of ``http_lib``) is passed in (as ``http_client``) only to share one TLS
+        context; the SDK sets every header and the timeout per request, so the wire is the same.
         """
         if "http_client" not in options:
             http = (
-                httpx.AsyncClient(verify=_TLS)
+                http_lib.AsyncClient(verify=_TLS)
                 if self.kind == "async"
-                else httpx.Client(verify=_TLS)
+                else http_lib.Client(verify=_TLS)
             )
             self._http.append(http)
             options["http_client"] = http
@@ -104,12 +104,12 @@ class Sdk:
             else:
                 made.close()
         for http in self._http:
-            if isinstance(http, httpx.AsyncClient):
+            if isinstance(http, http_lib.AsyncClient):
                 anyio.run(http.aclose)
             else:
                 http.close()
 
-    def _record(self, request: httpx.Request) -> httpx.Response:
+    def _record(self, request: RespxRequest) -> RespxResponse:
         content = request.content
         self.sent.append(
             Sent(
@@ -125,7 +125,7 @@ class Sdk:
 @pytest.fixture(params=["sync", "async"])
 def sdk(request: pytest.FixtureRequest) -> Iterator[Sdk]:
     """The SDK of one kind (``KratyAdmin`` or ``KratyAdminAsync``) over a recording mock."""
-    with respx.mock(assert_all_called=False, assert_all_mocked=True) as router:
+    with mock_http(assert_all_called=False, assert_all_mocked=True) as router:
         made = Sdk(str(request.param), router)
         yield made
         made.close()

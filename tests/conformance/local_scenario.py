@@ -1,7 +1,7 @@
 """One pass over every `/server/v1` endpoint against a running Kraty Local, keeping every answer.
 
 The scenario uses our SDK (so the requests are the ones section 1 and the references define)
-over an ``httpx.Client`` whose response hook records each status and raw body. Lists are made
+over an ``http_lib.Client`` whose response hook records each status and raw body. Lists are made
 non-empty on purpose (grants in the snapshot, fired milestones, export rows, migration
 failures, friends, requests, blocks) so their elements get validated too. A call that fails is
 recorded as a failure, and the scenario goes on.
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import httpx
 from sqlalchemy import Engine, Table, select, update
 
 from kraty_admin import KratyAdmin, KratyServerError, RetryConfig
@@ -23,6 +22,7 @@ from kraty_admin.testing import KratyLocal
 from kraty_local.clock import FakeClock
 from kraty_local.server import LocalServer
 from kraty_local.store import schema as store
+from tests._http import http_lib
 
 GAME = "game_1"
 AT = datetime(2030, 1, 1, tzinfo=timezone.utc)
@@ -127,7 +127,7 @@ class _Recorder:
     def __init__(self) -> None:
         self.last: tuple[int, Any] | None = None
 
-    def __call__(self, response: httpx.Response) -> None:
+    def __call__(self, response: http_lib.Response) -> None:
         response.read()
         try:
             body = response.json()
@@ -140,7 +140,7 @@ def run(server: LocalServer, clock: FakeClock) -> Answers:
     """Drive every endpoint once or more and return what Kraty Local answered."""
     recorder = _Recorder()
     answers = Answers()
-    with httpx.Client(event_hooks={"response": [recorder]}, timeout=30) as http:
+    with http_lib.Client(event_hooks={"response": [recorder]}, timeout=30) as http:
         kraty = KratyAdmin(
             api_key=server.api_key,
             base_url=server.base_url,

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
-import httpx
 import pytest
 
 from kraty_admin.testing import KratyLocal
+from tests._http import http_lib
 
 from .reference import GENERATED, SAMPLES, Sample
 
@@ -41,7 +41,7 @@ def test_either_references_request_replays_the_other(
     kraty_local.client.wallet.credit(_player_of(sample), "gold", 1)
     python = (sample.path, sample.body)
     ts = sample.ts_request
-    with httpx.Client(
+    with http_lib.Client(
         base_url=kraty_local.base_url,
         headers={"Authorization": f"Bearer {kraty_local.api_key}"},
         timeout=30,
@@ -63,7 +63,7 @@ def test_either_references_path_addresses_the_same_player(
 ) -> None:
     (player,) = sample.args
     kraty_local.client.wallet.credit(player, "gold", 7)
-    with httpx.Client(
+    with http_lib.Client(
         base_url=kraty_local.base_url,
         headers={"Authorization": f"Bearer {kraty_local.api_key}"},
         timeout=30,

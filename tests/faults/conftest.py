@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import Engine
 
@@ -23,6 +22,7 @@ from kraty_local.db import make_engine
 from kraty_local.server import LocalServer
 from kraty_local.settings import SERVER_KEY_ENV, Settings
 from kraty_local.world import load_world
+from tests._http import http_lib
 
 API_KEY = "kl_faults.s3cret-faults-key"
 
@@ -103,14 +103,14 @@ class ServerProcess:
             if self.process.poll() is not None:
                 pytest.fail(f"server exited with {self.process.returncode}:\n{self.log_text()}")
             try:
-                ping = httpx.get(
+                ping = http_lib.get(
                     f"{self.base_url}/server/v1/ping",
                     headers={"Authorization": f"Bearer {API_KEY}"},
                     timeout=5,
                 )
                 if ping.status_code == 200:
                     return
-            except httpx.TransportError:
+            except http_lib.TransportError:
                 pass
             time.sleep(0.1)
         pytest.fail(f"server at {self.base_url} did not start:\n{self.log_text()}")

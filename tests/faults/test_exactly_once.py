@@ -17,11 +17,11 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
 import pytest
 
 from kraty_admin import KratyAdmin, RetryConfig
 from kraty_local.server import LocalServer
+from tests._http import http_lib
 
 from .books import (
     Fulfilment,
@@ -212,15 +212,15 @@ def test_each_fault_does_what_it_says(local_server: LocalServer) -> None:
         answers = [_credit_through(proxy, fault) for fault in faults]
     books = read_books(local_server.engine)
     expected_error: dict[Fault, tuple[type[Exception], ...]] = {
-        Fault.RESET: (httpx.ReadError, httpx.RemoteProtocolError),
-        Fault.DROP: (httpx.RemoteProtocolError,),
-        Fault.CUT: (httpx.RemoteProtocolError,),
-        Fault.HOLD: (httpx.ReadTimeout,),
-        Fault.LATE: (httpx.ReadTimeout,),
+        Fault.RESET: (http_lib.ReadError, http_lib.RemoteProtocolError),
+        Fault.DROP: (http_lib.RemoteProtocolError,),
+        Fault.CUT: (http_lib.RemoteProtocolError,),
+        Fault.HOLD: (http_lib.ReadTimeout,),
+        Fault.LATE: (http_lib.ReadTimeout,),
     }
     for fault, answer, record in zip(faults, answers, proxy.records, strict=True):
         if fault is Fault.UNAVAILABLE:
-            assert isinstance(answer, httpx.Response)
+            assert isinstance(answer, http_lib.Response)
             assert answer.status_code == 503
             assert answer.json()["error"]["code"] == "unavailable"
         else:
@@ -231,18 +231,18 @@ def test_each_fault_does_what_it_says(local_server: LocalServer) -> None:
         assert (record.fault, record.upstream_status) == (fault, 200 if committed else None)
 
 
-def _credit_through(proxy: FaultProxy, fault: Fault) -> httpx.Response | httpx.TransportError:
+def _credit_through(proxy: FaultProxy, fault: Fault) -> http_lib.Response | http_lib.TransportError:
     """One credit of 5 gold through the proxy, no retries; the client gives up after 0.5 s
     where the fault needs it to (hold, late), and waits long enough for any other answer."""
     key = f"probe-{fault.value}"
     body = {"amount": 5, "sourceRefId": key, "idempotencyKey": key}
     timeout = 0.5 if fault in (Fault.HOLD, Fault.LATE) else 30.0
-    with httpx.Client(timeout=timeout) as http:
+    with http_lib.Client(timeout=timeout) as http:
         try:
             return http.post(
                 f"{proxy.base_url}/server/v1/players/probe/wallet/gold/credit",
                 json=body,
                 headers={"Authorization": f"Bearer {API_KEY}"},
             )
-        except httpx.TransportError as exc:
+        except http_lib.TransportError as exc:
             return exc

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine, func, select
 
 from kraty_local.store.schema import idempotency_keys
+from tests._http import http_lib
 
 from .books import Fulfilment, audit_consistency, audit_exactly_once, make_plan, read_books
 from .conftest import API_KEY, ServerProcess
@@ -65,7 +65,7 @@ def _requests(f: Fulfilment) -> tuple[str, dict[str, Any]]:
 class Load:
     """Sends each player's fulfilments in order; a thread stops at its first lost answer."""
 
-    def __init__(self, base_url: str, http: httpx.Client) -> None:
+    def __init__(self, base_url: str, http: http_lib.Client) -> None:
         """Aim at ``base_url``."""
         self.base_url = base_url
         self.http = http
@@ -74,7 +74,7 @@ class Load:
         self.enough = threading.Event()
         self._lock = threading.Lock()
 
-    def post(self, sent: Sent) -> httpx.Response:
+    def post(self, sent: Sent) -> http_lib.Response:
         """One write; a 503 (lock busy) is sent again a few times, as the SDK would."""
         for _ in range(20):
             response = self.http.post(
@@ -93,7 +93,7 @@ class Load:
             self.sent.append(sent)
         try:
             response = self.post(sent)
-        except httpx.TransportError:
+        except http_lib.TransportError:
             return False
         sent.status, sent.answer = response.status_code, response.json()
         with self._lock:
@@ -150,7 +150,7 @@ def test_kill_9_mid_load_loses_nothing_and_applies_nothing_twice(
     server = ServerProcess(database_target, world_file, log)
     try:
         server.wait_until_serving()
-        with httpx.Client(timeout=30) as http:
+        with http_lib.Client(timeout=30) as http:
             load = Load(server.base_url, http)
             with ThreadPoolExecutor(THREADS) as pool:
                 running = [pool.submit(load.run, s) for s in sequences.values()]
@@ -188,7 +188,7 @@ def test_kill_9_mid_load_loses_nothing_and_applies_nothing_twice(
     restarted = ServerProcess(database_target, world_file, log)
     try:
         restarted.wait_until_serving()
-        with httpx.Client(timeout=30) as http:
+        with http_lib.Client(timeout=30) as http:
             again = Load(restarted.base_url, http)
             for s in answered:  # the same writes, the same keys: replayed, not applied
                 response = again.post(s)

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-import httpx
 import pytest
 
 from kraty_local.settings import Settings
 from kraty_local.shared_server import Served, SharedServer
 from kraty_local.world import RateLimit, default_world
+from tests._http import http_lib
 
 from .wire import RawClient
 
@@ -31,7 +31,7 @@ def fuzz_server(kraty_local_shared_server: SharedServer, database_target: str) -
 @pytest.fixture
 def openapi(fuzz_server: Served) -> dict[str, Any]:
     """The server's OpenAPI document."""
-    return httpx.get(fuzz_server.base_url + "/openapi.json").json()  # type: ignore[no-any-return]
+    return http_lib.get(fuzz_server.base_url + "/openapi.json").json()  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from anyio.from_thread import start_blocking_portal
 from sqlalchemy import Engine
@@ -22,6 +21,7 @@ from kraty_local.inprocess import PortalTransport
 from kraty_local.settings import Settings
 from kraty_local.shared_server import Served, SharedServer
 from kraty_local.world import World
+from tests._http import http_lib
 
 from .helpers import make_world
 
@@ -55,12 +55,12 @@ def server(
 
 
 @pytest.fixture
-def client(server: Served) -> Iterator[httpx.Client]:
+def client(server: Served) -> Iterator[http_lib.Client]:
     """An HTTP client authenticated with the server's start-up key (game_1), calling the app
     in-process (``PortalTransport``: no socket, the same ASGI app and middleware)."""
     with (
         start_blocking_portal() as portal,
-        httpx.Client(
+        http_lib.Client(
             transport=PortalTransport(server.app, portal),
             base_url=server.base_url + "/server/v1",
             headers={"Authorization": f"Bearer {server.api_key}"},

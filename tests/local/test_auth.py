@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import pytest
 
 from kraty_local.auth import Principal, authorize_game
@@ -14,6 +13,7 @@ from kraty_local.errors import api_error
 from kraty_local.server import LocalServer
 from kraty_local.settings import Settings
 from kraty_local.world import RateLimit, default_world
+from tests._http import http_lib
 
 from .helpers import CLIENT_KEY, OTHER_GAME_KEY, OTHER_STUDIO_KEY, STUDIO_WIDE_KEY, make_world
 
@@ -22,10 +22,10 @@ CREDIT = "/server/v1/players/p1/wallet/gold/credit"
 
 def call(
     server: LocalServer, authorization: str | None, path: str = "/server/v1/ping", **kwargs: object
-) -> httpx.Response:
+) -> http_lib.Response:
     headers = {} if authorization is None else {"Authorization": authorization}
     method = "POST" if "json" in kwargs else "GET"
-    return httpx.request(method, server.base_url + path, headers=headers, **kwargs)  # type: ignore[arg-type]
+    return http_lib.request(method, server.base_url + path, headers=headers, **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ def test_refused_keys(
 
 
 def test_auth_comes_before_body_validation(server: LocalServer) -> None:
-    response = httpx.post(
+    response = http_lib.post(
         server.base_url + CREDIT, content=b"{not json", headers={"content-type": "application/json"}
     )
     assert response.status_code == 401

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from sqlalchemy import Engine, select
 
 from kraty_local.clock import FakeClock
@@ -19,6 +18,7 @@ from kraty_local.store.schema import (
     wallets,
 )
 from kraty_local.timefmt import iso
+from tests._http import http_lib
 
 from .helpers import count, outbox_count
 
@@ -36,18 +36,20 @@ MIXED = [
 
 
 def create(
-    client: httpx.Client,
+    client: http_lib.Client,
     key: str,
     entries: list[dict[str, Any]] = MIXED,
     player: str = "player_42",
     **extra: Any,
-) -> httpx.Response:
+) -> http_lib.Response:
     return client.post(
         f"/players/{player}/grants", json={"idempotencyKey": key, "entries": entries, **extra}
     )
 
 
-def ack(client: httpx.Client, grant_id: str, key: str, player: str = "player_42") -> httpx.Response:
+def ack(
+    client: http_lib.Client, grant_id: str, key: str, player: str = "player_42"
+) -> http_lib.Response:
     return client.post(f"/players/{player}/grants/{grant_id}/ack", json={"idempotencyKey": key})
 
 
@@ -59,7 +61,7 @@ def holdings(engine: Engine) -> dict[str, int]:
 
 
 def test_create_stores_a_pending_grant_and_registers_the_player(
-    client: httpx.Client, engine: Engine, clock: FakeClock
+    client: http_lib.Client, engine: Engine, clock: FakeClock
 ) -> None:
     response = create(
         client,
@@ -92,7 +94,7 @@ def test_create_stores_a_pending_grant_and_registers_the_player(
 
 
 def test_ack_applies_everything_and_turns_crates_into_child_grants(
-    client: httpx.Client, engine: Engine
+    client: http_lib.Client, engine: Engine
 ) -> None:
     grant_id = create(client, "g").json()["data"]["id"]
     response = ack(client, grant_id, "ack-1")
@@ -124,7 +126,9 @@ def test_ack_applies_everything_and_turns_crates_into_child_grants(
     assert outbox_count(engine, "inventory.changed") == 1
 
 
-def test_acking_a_child_crate_applies_what_it_rolled(client: httpx.Client, engine: Engine) -> None:
+def test_acking_a_child_crate_applies_what_it_rolled(
+    client: http_lib.Client, engine: Engine
+) -> None:
     entries = [{"type": "crate", "crateItemKey": "legendary_box", "quantity": 3}]
     parent = create(client, "g", entries).json()["data"]["id"]
     ack(client, parent, "a1")
@@ -143,7 +147,7 @@ def test_acking_a_child_crate_applies_what_it_rolled(client: httpx.Client, engin
     assert holdings(engine) == expected
 
 
-def test_acking_a_claimed_grant_is_a_no_op(client: httpx.Client, engine: Engine) -> None:
+def test_acking_a_claimed_grant_is_a_no_op(client: http_lib.Client, engine: Engine) -> None:
     grant_id = create(client, "g", MIXED[:1]).json()["data"]["id"]
     first = ack(client, grant_id, "ack-1").json()["data"]
     second = ack(client, grant_id, "ack-2")  # a different key: a real second call
@@ -155,7 +159,7 @@ def test_acking_a_claimed_grant_is_a_no_op(client: httpx.Client, engine: Engine)
 
 
 def test_expired_grant_reads_expired_and_cannot_be_acked(
-    client: httpx.Client, engine: Engine, clock: FakeClock
+    client: http_lib.Client, engine: Engine, clock: FakeClock
 ) -> None:
     expires = clock.now() + timedelta(hours=1)
     live = create(client, "g1", MIXED[:1], expiresAt=iso(expires)).json()["data"]
@@ -172,7 +176,7 @@ def test_expired_grant_reads_expired_and_cannot_be_acked(
 
 
 def test_unknown_catalog_key_is_invalid_metric_and_creates_nothing(
-    client: httpx.Client, engine: Engine
+    client: http_lib.Client, engine: Engine
 ) -> None:
     entries = [
         {"type": "currency", "currencyKey": "gold", "amount": 1},
@@ -194,7 +198,7 @@ def test_unknown_catalog_key_is_invalid_metric_and_creates_nothing(
     assert count(engine, grants) == 0
 
 
-def test_a_failing_entry_rolls_back_every_entry(client: httpx.Client, engine: Engine) -> None:
+def test_a_failing_entry_rolls_back_every_entry(client: http_lib.Client, engine: Engine) -> None:
     near_max = 2**63 - 10
     client.post(
         "/players/player_42/wallet/gold/credit",
@@ -216,7 +220,7 @@ def test_a_failing_entry_rolls_back_every_entry(client: httpx.Client, engine: En
         assert conn.execute(select(grants.c.status)).scalar_one() == "pending"
 
 
-def test_unknown_grant_or_another_players_grant_is_not_found(client: httpx.Client) -> None:
+def test_unknown_grant_or_another_players_grant_is_not_found(client: http_lib.Client) -> None:
     grant_id = create(client, "g", MIXED[:1]).json()["data"]["id"]
     create(client, "g", MIXED[:1], player="someone_else")
 
@@ -226,7 +230,7 @@ def test_unknown_grant_or_another_players_grant_is_not_found(client: httpx.Clien
 
 
 def test_ack_is_audited_with_the_key_as_actor(
-    client: httpx.Client, engine: Engine, server: Any
+    client: http_lib.Client, engine: Engine, server: Any
 ) -> None:
     grant_id = create(client, "g", MIXED[:1]).json()["data"]["id"]
     ack(client, grant_id, "a")
@@ -236,7 +240,7 @@ def test_ack_is_audited_with_the_key_as_actor(
     assert [(r.actor, r.details["ackedBy"]) for r in rows] == [(f"api_key:{prefix}", "server_api")]
 
 
-def test_replayed_create_returns_the_same_grant(client: httpx.Client, engine: Engine) -> None:
+def test_replayed_create_returns_the_same_grant(client: http_lib.Client, engine: Engine) -> None:
     first = create(client, "receipt")
     again = create(client, "receipt")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine, select
 
 from kraty_local.store.schema import players
+from tests._http import http_lib
 
 from .helpers import seg
 
@@ -28,7 +28,7 @@ AWKWARD_IDS = [
 ]
 
 
-def test_awkward_external_ids_round_trip(client: httpx.Client, engine: Engine) -> None:
+def test_awkward_external_ids_round_trip(client: http_lib.Client, engine: Engine) -> None:
     for i, external_id in enumerate(AWKWARD_IDS):
         response = client.post(
             f"/players/{seg(external_id)}/wallet/gold/credit",
@@ -42,7 +42,7 @@ def test_awkward_external_ids_round_trip(client: httpx.Client, engine: Engine) -
     assert stored == set(AWKWARD_IDS)
 
 
-def test_encoded_slash_never_reaches_another_route(client: httpx.Client) -> None:
+def test_encoded_slash_never_reaches_another_route(client: http_lib.Client) -> None:
     # "x/wallet/gold/credit" as one id must not be read as a nested path
     sneaky = seg("x/wallet/gold/credit")
     response = client.post(
@@ -52,7 +52,7 @@ def test_encoded_slash_never_reaches_another_route(client: httpx.Client) -> None
     assert response.json()["data"]["itemKey"] == "sword"
 
 
-def test_awkward_catalog_and_grant_ids_are_decoded_once(client: httpx.Client) -> None:
+def test_awkward_catalog_and_grant_ids_are_decoded_once(client: http_lib.Client) -> None:
     response = client.post(
         f"/players/p1/wallet/{seg('gold%')}/credit", json={"amount": 1, "idempotencyKey": "k"}
     )
@@ -92,7 +92,7 @@ BAD_BODIES: list[tuple[str, Any, list[str]]] = [
     ("body", "fields"), [(b, f) for _, b, f in BAD_BODIES], ids=[name for name, _, _ in BAD_BODIES]
 )
 def test_bad_bodies_are_validation_failed_with_fields(
-    client: httpx.Client, body: Any, fields: list[str]
+    client: http_lib.Client, body: Any, fields: list[str]
 ) -> None:
     response = client.post(CREDIT, json=body)
 
@@ -123,7 +123,7 @@ def test_bad_bodies_are_validation_failed_with_fields(
         ("gold", "entries"),
     ],
 )
-def test_bad_grant_entries(client: httpx.Client, entries: Any, field: str) -> None:
+def test_bad_grant_entries(client: http_lib.Client, entries: Any, field: str) -> None:
     response = client.post("/players/p1/grants", json={"idempotencyKey": "k", "entries": entries})
 
     assert response.status_code == 400, response.text
@@ -132,7 +132,7 @@ def test_bad_grant_entries(client: httpx.Client, entries: Any, field: str) -> No
 
 
 @pytest.mark.parametrize("expires_at", [12345, "not a date", True, "2030-13-01T00:00:00Z"])
-def test_bad_expiry(client: httpx.Client, expires_at: Any) -> None:
+def test_bad_expiry(client: http_lib.Client, expires_at: Any) -> None:
     entries = [{"type": "currency", "currencyKey": "gold", "amount": 1}]
     response = client.post(
         "/players/p1/grants",
@@ -153,7 +153,7 @@ def test_bad_expiry(client: httpx.Client, expires_at: Any) -> None:
     ],
     ids=["truncated", "not utf-8", "form", "empty", "text/plain"],
 )
-def test_unparseable_bodies(client: httpx.Client, content: bytes, content_type: str) -> None:
+def test_unparseable_bodies(client: http_lib.Client, content: bytes, content_type: str) -> None:
     response = client.post(CREDIT, content=content, headers={"content-type": content_type})
 
     assert response.status_code == 400, response.text
@@ -161,7 +161,7 @@ def test_unparseable_bodies(client: httpx.Client, content: bytes, content_type: 
     assert response.json()["error"]["details"]
 
 
-def test_oversized_body_is_413(client: httpx.Client) -> None:
+def test_oversized_body_is_413(client: http_lib.Client) -> None:
     body = b'{"amount": 5, "idempotencyKey": "k", "reason": "' + b"x" * (5 * 1024 * 1024) + b'"}'
     response = client.post(CREDIT, content=body, headers={"content-type": "application/json"})
 
@@ -169,7 +169,7 @@ def test_oversized_body_is_413(client: httpx.Client) -> None:
     assert response.json()["error"]["code"] == "validation_failed"
 
 
-def test_unknown_route_and_wrong_method_use_the_envelope(client: httpx.Client) -> None:
+def test_unknown_route_and_wrong_method_use_the_envelope(client: http_lib.Client) -> None:
     missing = client.get("/no/such/route")
     wrong_method = client.get(CREDIT)
 
@@ -179,8 +179,8 @@ def test_unknown_route_and_wrong_method_use_the_envelope(client: httpx.Client) -
     assert set(wrong_method.json()["error"]) == {"code", "message", "details", "requestId"}
 
 
-def test_openapi_describes_requests_and_responses(client: httpx.Client, server: Any) -> None:
-    spec = httpx.get(server.base_url + "/openapi.json").json()
+def test_openapi_describes_requests_and_responses(client: http_lib.Client, server: Any) -> None:
+    spec = http_lib.get(server.base_url + "/openapi.json").json()
     credit = spec["paths"]["/server/v1/players/{player_id}/wallet/{economy_key}/credit"]["post"]
     body_ref = credit["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     ok_ref = credit["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]

@@ -6,7 +6,6 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import httpx
 import pytest
 from sqlalchemy import Engine, select
 
@@ -15,6 +14,7 @@ from kraty_local.server import LocalServer
 from kraty_local.services import holdings
 from kraty_local.settings import Settings
 from kraty_local.store.schema import idempotency_keys, wallet_ledger, wallets
+from tests._http import http_lib
 
 from .helpers import count, make_world, outbox_count
 
@@ -29,7 +29,7 @@ def balance(engine: Engine, key: str = "gold") -> int:
 
 
 def test_replay_returns_original_with_header_and_applied_false(
-    client: httpx.Client, engine: Engine
+    client: http_lib.Client, engine: Engine
 ) -> None:
     body = {"amount": 500, "reason": "iap", "idempotencyKey": "receipt-1"}
     first = client.post(CREDIT, json=body)
@@ -47,7 +47,7 @@ def test_replay_returns_original_with_header_and_applied_false(
 
 
 def test_different_body_is_an_idempotency_conflict_naming_the_fields(
-    client: httpx.Client, clock: FakeClock
+    client: http_lib.Client, clock: FakeClock
 ) -> None:
     original_at = clock.now()
     assert client.post(CREDIT, json={"amount": 500, "idempotencyKey": "k"}).status_code == 200
@@ -63,13 +63,13 @@ def test_different_body_is_an_idempotency_conflict_naming_the_fields(
     ).replace("+00:00", "Z")
 
 
-def raw_post(client: httpx.Client, path: str, body: bytes) -> httpx.Response:
+def raw_post(client: http_lib.Client, path: str, body: bytes) -> http_lib.Response:
     """POST a body byte for byte, as another SDK would send it."""
     return client.post(path, content=body, headers={"Content-Type": "application/json"})
 
 
 def test_defaults_and_nulls_do_not_change_the_fingerprint(
-    client: httpx.Client, engine: Engine
+    client: http_lib.Client, engine: Engine
 ) -> None:
     route = "/players/p1/grants"
     entries = b'"entries": [{"type": "item", "itemKey": "sword", "quantity": 1}]'
@@ -98,7 +98,7 @@ def test_defaults_and_nulls_do_not_change_the_fingerprint(
     assert (stored["kind"], stored["sourceKind"]) == ("reward", "api")  # defaults applied
 
 
-def test_the_default_erasure_reason_is_the_same_request_as_none(client: httpx.Client) -> None:
+def test_the_default_erasure_reason_is_the_same_request_as_none(client: http_lib.Client) -> None:
     route = "/players/p1/delete"
     first = raw_post(client, route, b'{"idempotencyKey": "d"}')
     same = raw_post(client, route, b'{"idempotencyKey": "d", "reason": "gdpr_erasure"}')
@@ -110,7 +110,7 @@ def test_the_default_erasure_reason_is_the_same_request_as_none(client: httpx.Cl
     assert other.json()["error"]["details"]["differingFields"] == ["reason"]
 
 
-def test_nulls_inside_free_form_objects_still_count(client: httpx.Client) -> None:
+def test_nulls_inside_free_form_objects_still_count(client: http_lib.Client) -> None:
     route = "/players/p1/grants"
     entries = [{"type": "currency", "currencyKey": "gold", "amount": 1}]
     body = {"idempotencyKey": "m", "entries": entries, "metadata": {}}
@@ -123,7 +123,7 @@ def test_nulls_inside_free_form_objects_still_count(client: httpx.Client) -> Non
 
 
 def test_scope_is_per_path_so_one_receipt_can_key_several_operations(
-    client: httpx.Client, engine: Engine
+    client: http_lib.Client, engine: Engine
 ) -> None:
     key = "apple_receipt_abc"
     credit = client.post(CREDIT, json={"amount": 500, "idempotencyKey": key})
@@ -147,7 +147,7 @@ def test_scope_is_per_path_so_one_receipt_can_key_several_operations(
 
 
 def test_key_is_forgotten_after_24_hours(
-    client: httpx.Client, clock: FakeClock, engine: Engine
+    client: http_lib.Client, clock: FakeClock, engine: Engine
 ) -> None:
     assert client.post(CREDIT, json={"amount": 10, "idempotencyKey": "k"}).status_code == 200
     clock.advance(timedelta(hours=23, minutes=59))
@@ -165,7 +165,7 @@ def test_key_is_forgotten_after_24_hours(
     assert count(engine, idempotency_keys) == 1  # the row was reused, not duplicated
 
 
-def test_business_conflict_is_stored_and_replayed(client: httpx.Client, engine: Engine) -> None:
+def test_business_conflict_is_stored_and_replayed(client: http_lib.Client, engine: Engine) -> None:
     refused = client.post(DEBIT, json={"amount": 100, "idempotencyKey": "refund-1"})
     assert refused.status_code == 409
     assert refused.json()["error"] == {
@@ -185,7 +185,7 @@ def test_business_conflict_is_stored_and_replayed(client: httpx.Client, engine: 
     assert balance(engine) == 1000  # the replayed refusal applied nothing
 
 
-def test_unknown_catalog_key_404_is_stored(client: httpx.Client) -> None:
+def test_unknown_catalog_key_404_is_stored(client: http_lib.Client) -> None:
     body = {"amount": 1, "idempotencyKey": "k"}
     first = client.post("/players/p1/wallet/diamonds/credit", json=body)
     again = client.post("/players/p1/wallet/diamonds/credit", json=body)
@@ -195,7 +195,7 @@ def test_unknown_catalog_key_404_is_stored(client: httpx.Client) -> None:
     assert again.headers["Idempotent-Replayed"] == "true"
 
 
-def test_validation_errors_are_not_stored(client: httpx.Client) -> None:
+def test_validation_errors_are_not_stored(client: http_lib.Client) -> None:
     bad = client.post(CREDIT, json={"amount": "500", "idempotencyKey": "k"})
     good = client.post(CREDIT, json={"amount": 500, "idempotencyKey": "k"})
 
@@ -205,7 +205,7 @@ def test_validation_errors_are_not_stored(client: httpx.Client) -> None:
 
 
 def test_unhandled_error_is_500_envelope_and_not_stored(
-    client: httpx.Client, engine: Engine, monkeypatch: pytest.MonkeyPatch
+    client: http_lib.Client, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def boom(*_args: object, **_kwargs: object) -> object:
         raise RuntimeError("boom")
@@ -223,7 +223,7 @@ def test_unhandled_error_is_500_envelope_and_not_stored(
     assert count(engine, idempotency_keys) == 1
 
 
-def test_sixteen_concurrent_duplicates_apply_once(client: httpx.Client, engine: Engine) -> None:
+def test_sixteen_concurrent_duplicates_apply_once(client: http_lib.Client, engine: Engine) -> None:
     body = {"amount": 250, "idempotencyKey": "same-receipt"}
     with ThreadPoolExecutor(16) as pool:
         responses = list(pool.map(lambda _: client.post(CREDIT, json=body), range(16)))
@@ -246,7 +246,7 @@ def test_lock_timeout_answers_503_with_retry_after(database: str, clock: FakeClo
     )
     with (
         LocalServer(settings=settings) as server,
-        httpx.Client(
+        http_lib.Client(
             base_url=server.base_url + "/server/v1",
             headers={"Authorization": f"Bearer {server.api_key}"},
         ) as client,

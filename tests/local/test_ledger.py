@@ -5,11 +5,11 @@ from __future__ import annotations
 import random
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 import pytest
 from sqlalchemy import Engine, Table, select
 
 from kraty_local.store.schema import inventory, inventory_ledger, wallet_ledger, wallets
+from tests._http import http_lib
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ from kraty_local.store.schema import inventory, inventory_ledger, wallet_ledger,
     ids=["wallet", "inventory"],
 )
 def test_concurrent_credits_and_debits_keep_the_books(
-    client: httpx.Client,
+    client: http_lib.Client,
     engine: Engine,
     path: str,
     field: str,
@@ -48,7 +48,7 @@ def test_concurrent_credits_and_debits_keep_the_books(
     ops = [("credit" if rng.random() < 0.5 else "debit", rng.randint(1, 20)) for _ in range(96)]
     up, down = ("credit", "debit") if field == "amount" else ("grant", "revoke")
 
-    def send(i: int) -> httpx.Response:
+    def send(i: int) -> http_lib.Response:
         op, amount = ops[i]
         return client.post(
             path.format(op=up if op == "credit" else down),

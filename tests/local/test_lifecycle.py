@@ -10,7 +10,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine
 
@@ -19,6 +18,7 @@ from kraty_local.app import create_app, running
 from kraty_local.runtime import Runtime, runtime_of
 from kraty_local.server import LocalServer
 from kraty_local.settings import Settings
+from tests._http import http_lib
 
 
 def kraty_threads() -> list[str]:
@@ -84,8 +84,8 @@ def test_the_lifespan_opens_the_runtime_and_closes_it_in_reverse(
             runtime = runtime_of(app)
             assert "kraty-webhooks" in kraty_threads()
             auth = {"Authorization": f"Bearer {runtime.server_key}"}
-            transport = httpx.ASGITransport(app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://local") as http:
+            transport = http_lib.ASGITransport(app)
+            async with http_lib.AsyncClient(transport=transport, base_url="http://local") as http:
                 assert (await http.get("/server/v1/ping", headers=auth)).status_code == 200
             return runtime
 

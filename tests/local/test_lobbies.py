@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine
 
@@ -14,6 +13,7 @@ from kraty_local.clock import FakeClock
 from kraty_local.server import LocalServer
 from kraty_local.store.schema import lobbies, players
 from kraty_local.world import Event, EventWindow, World
+from tests._http import http_lib
 
 from .helpers import OTHER_GAME_KEY, OTHER_STUDIO_KEY, STUDIO_WIDE_KEY, count, make_world
 from .helpers import outbox_count as outbox
@@ -41,18 +41,20 @@ def world() -> World:
     return replace(base, games={**base.games, "game_1": replace(game, events=events)})
 
 
-def push(client: httpx.Client, path: str = PUSH, **body: Any) -> httpx.Response:
+def push(client: http_lib.Client, path: str = PUSH, **body: Any) -> http_lib.Response:
     body.setdefault("key", "mm_1")
     body.setdefault("externalPlayerIds", ["alice", "bob", "carol"])
     body.setdefault("idempotencyKey", "ik")
     return client.post(path, json=body)
 
 
-def error_code(response: httpx.Response) -> tuple[int, str]:
+def error_code(response: http_lib.Response) -> tuple[int, str]:
     return response.status_code, response.json()["error"]["code"]
 
 
-def test_push_creates_a_forming_lobby_and_its_players(client: httpx.Client, engine: Engine) -> None:
+def test_push_creates_a_forming_lobby_and_its_players(
+    client: http_lib.Client, engine: Engine
+) -> None:
     response = push(client, capacity=4, fillBots=False)
 
     assert response.status_code == 200
@@ -76,26 +78,26 @@ def test_push_creates_a_forming_lobby_and_its_players(client: httpx.Client, engi
     assert outbox(engine, "lobby.created") == 1
 
 
-def test_bots_fill_the_free_seats(client: httpx.Client) -> None:
+def test_bots_fill_the_free_seats(client: http_lib.Client) -> None:
     lobby = push(client, capacity=6, fillBots=True).json()["data"]
 
     assert (lobby["status"], lobby["botSlots"], lobby["fillBy"]) == ("active", 3, None)
     assert lobby["startedAt"] == "2030-01-01T00:00:00.000Z"
 
 
-def test_defaults_come_from_the_event(client: httpx.Client) -> None:
+def test_defaults_come_from_the_event(client: http_lib.Client) -> None:
     lobby = push(client).json()["data"]  # quick_brawl: capacity 4, fill_bots true
 
     assert (lobby["capacity"], lobby["botSlots"], lobby["status"]) == (4, 1, "active")
 
 
-def test_a_full_lobby_is_active_without_bots(client: httpx.Client) -> None:
+def test_a_full_lobby_is_active_without_bots(client: http_lib.Client) -> None:
     lobby = push(client, externalPlayerIds=["a", "b"], capacity=2, fillBots=False).json()["data"]
 
     assert (lobby["status"], lobby["botSlots"]) == ("active", 0)
 
 
-def test_read_lists_participants_in_push_order(client: httpx.Client) -> None:
+def test_read_lists_participants_in_push_order(client: http_lib.Client) -> None:
     lobby = push(client, externalPlayerIds=["zed", "amy", "a/b ü"]).json()["data"]
 
     response = client.get(f"/games/game_1/lobbies/{lobby['id']}")
@@ -111,7 +113,7 @@ def test_read_lists_participants_in_push_order(client: httpx.Client) -> None:
     }
 
 
-def test_existing_players_are_reused(client: httpx.Client, engine: Engine) -> None:
+def test_existing_players_are_reused(client: http_lib.Client, engine: Engine) -> None:
     client.post("/players/alice/wallet/gold/credit", json={"amount": 1, "idempotencyKey": "k"})
 
     push(client)
@@ -120,7 +122,9 @@ def test_existing_players_are_reused(client: httpx.Client, engine: Engine) -> No
     assert outbox(engine, "player.registered") == 3
 
 
-def test_same_key_same_request_returns_the_same_lobby(client: httpx.Client, engine: Engine) -> None:
+def test_same_key_same_request_returns_the_same_lobby(
+    client: http_lib.Client, engine: Engine
+) -> None:
     first = push(client, idempotencyKey="one").json()["data"]
 
     again = push(client, idempotencyKey="two", externalPlayerIds=["carol", "alice", "bob"])
@@ -141,7 +145,7 @@ def test_same_key_same_request_returns_the_same_lobby(client: httpx.Client, engi
     ],
 )
 def test_same_key_different_request_is_an_idempotency_conflict(
-    client: httpx.Client, engine: Engine, change: dict[str, Any], differing: list[str]
+    client: http_lib.Client, engine: Engine, change: dict[str, Any], differing: list[str]
 ) -> None:
     push(client)
 
@@ -152,7 +156,7 @@ def test_same_key_different_request_is_an_idempotency_conflict(
     assert count(engine, lobbies) == 1
 
 
-def test_same_key_on_another_event_is_an_idempotency_conflict(client: httpx.Client) -> None:
+def test_same_key_on_another_event_is_an_idempotency_conflict(client: http_lib.Client) -> None:
     push(client, capacity=4, fillBots=True)
 
     response = push(client, "/games/game_1/events/duo_brawl/lobbies", capacity=4, fillBots=True)
@@ -162,7 +166,7 @@ def test_same_key_on_another_event_is_an_idempotency_conflict(client: httpx.Clie
 
 
 def test_the_same_key_in_another_game_is_another_lobby(server: LocalServer) -> None:
-    with httpx.Client(
+    with http_lib.Client(
         base_url=server.base_url + "/server/v1",
         headers={"Authorization": f"Bearer {STUDIO_WIDE_KEY}"},
     ) as studio:
@@ -186,7 +190,7 @@ def test_the_same_key_in_another_game_is_another_lobby(server: LocalServer) -> N
     ],
 )
 def test_refused_pushes(
-    client: httpx.Client, engine: Engine, path: str, status: int, code: str
+    client: http_lib.Client, engine: Engine, path: str, status: int, code: str
 ) -> None:
     assert error_code(push(client, path)) == (status, code)
     assert count(engine, lobbies) == 0
@@ -209,31 +213,31 @@ def test_refused_pushes(
         {"unknown": 1},
     ],
 )
-def test_invalid_pushes(client: httpx.Client, engine: Engine, body: dict[str, Any]) -> None:
+def test_invalid_pushes(client: http_lib.Client, engine: Engine, body: dict[str, Any]) -> None:
     assert error_code(push(client, **body)) == (400, "validation_failed")
     assert count(engine, lobbies) == 0
 
 
 def test_other_keys_are_refused(server: LocalServer) -> None:
     for key, code in ((OTHER_GAME_KEY, "forbidden"), (OTHER_STUDIO_KEY, "tenant_mismatch")):
-        response = httpx.post(
+        response = http_lib.post(
             server.base_url + "/server/v1" + PUSH,
             json={"key": "k", "externalPlayerIds": ["a"], "idempotencyKey": "i"},
             headers={"Authorization": f"Bearer {key}"},
         )
         assert error_code(response) == (403, code)
-        read = httpx.get(
+        read = http_lib.get(
             server.base_url + "/server/v1/games/game_1/lobbies/x",
             headers={"Authorization": f"Bearer {key}"},
         )
         assert error_code(read) == (403, code)
 
 
-def test_unknown_lobby_is_not_found(client: httpx.Client) -> None:
+def test_unknown_lobby_is_not_found(client: http_lib.Client) -> None:
     assert error_code(client.get("/games/game_1/lobbies/nope")) == (404, "not_found")
 
 
-def test_lobby_reads_closed_after_its_window(client: httpx.Client, clock: FakeClock) -> None:
+def test_lobby_reads_closed_after_its_window(client: http_lib.Client, clock: FakeClock) -> None:
     lobby = push(client).json()["data"]
     clock.advance(timedelta(days=365 * 71))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -18,6 +17,7 @@ from kraty_local.store.schema import (
     wallets,
     webhook_outbox,
 )
+from tests._http import http_lib
 
 from .helpers import STUDIO_WIDE_KEY, count
 
@@ -25,11 +25,13 @@ AT_ISO = "2030-01-01T00:00:00.000Z"  # the fixture clock's time
 AWKWARD_IDS = ["a/b", "ü ñ 漢字", "x" * 512, "%2F..%00", " spaced "]
 
 
-def migrate(client: httpx.Client, table: str, rows: list[Any], **extra: Any) -> httpx.Response:
+def migrate(
+    client: http_lib.Client, table: str, rows: list[Any], **extra: Any
+) -> http_lib.Response:
     return client.post(f"/migrate/{table}", json={"rows": rows, "idempotencyKey": "b", **extra})
 
 
-def outcome(client: httpx.Client, table: str, rows: list[Any]) -> dict[str, Any]:
+def outcome(client: http_lib.Client, table: str, rows: list[Any]) -> dict[str, Any]:
     response = migrate(client, table, rows)
     assert response.status_code == 200, response.text
     data: dict[str, Any] = response.json()["data"]
@@ -82,7 +84,7 @@ def assert_ledger_invariant(engine: Engine) -> None:
                 assert running == holding._mapping[amount]
 
 
-def test_players_are_created_with_their_snapshot(client: httpx.Client, engine: Engine) -> None:
+def test_players_are_created_with_their_snapshot(client: http_lib.Client, engine: Engine) -> None:
     rows = [*player_rows(["p1", "p2"])]
     rows[1]["contextSnapshot"] = {"country": "PT"}
 
@@ -104,7 +106,7 @@ def test_players_are_created_with_their_snapshot(client: httpx.Client, engine: E
     assert (exported["firstSeenAt"], exported["lastSeenAt"]) == (AT_ISO, AT_ISO)
 
 
-def test_replayed_rows_are_skipped(client: httpx.Client, engine: Engine) -> None:
+def test_replayed_rows_are_skipped(client: http_lib.Client, engine: Engine) -> None:
     rows = player_rows(["p1", "p2", "p3"])
     outcome(client, "players", rows[:2])
 
@@ -116,7 +118,7 @@ def test_replayed_rows_are_skipped(client: httpx.Client, engine: Engine) -> None
 
 
 def test_a_new_key_updates_an_existing_players_snapshot(
-    client: httpx.Client, engine: Engine
+    client: http_lib.Client, engine: Engine
 ) -> None:
     client.post("/players/p1/wallet/gold/credit", json={"amount": 1, "idempotencyKey": "k"})
     row = {"externalPlayerId": "p1", "idempotencyKey": "snap-2", "contextSnapshot": {"v": 2}}
@@ -128,7 +130,7 @@ def test_a_new_key_updates_an_existing_players_snapshot(
     assert count(engine, players) == 1
 
 
-def test_duplicate_keys_in_one_batch_count_once(client: httpx.Client, engine: Engine) -> None:
+def test_duplicate_keys_in_one_batch_count_once(client: http_lib.Client, engine: Engine) -> None:
     rows = [gold("p1", 10, "same"), gold("p1", 99, "same"), gold("p1", 5, "other")]
     outcome(client, "players", player_rows(["p1"]))
 
@@ -138,7 +140,7 @@ def test_duplicate_keys_in_one_batch_count_once(client: httpx.Client, engine: En
     assert balances(engine) == {("p1", "gold"): 15}
 
 
-def test_bad_rows_fail_alone(client: httpx.Client, engine: Engine) -> None:
+def test_bad_rows_fail_alone(client: http_lib.Client, engine: Engine) -> None:
     outcome(client, "players", player_rows(["p1"]))
     rows: list[Any] = [
         gold("p1", 10, "ok-1"),
@@ -174,7 +176,7 @@ def test_bad_rows_fail_alone(client: httpx.Client, engine: Engine) -> None:
     assert count(engine, migration_keys, migration_keys.c.endpoint == "wallet") == 3
 
 
-def test_a_failed_row_can_be_retried_with_its_key(client: httpx.Client, engine: Engine) -> None:
+def test_a_failed_row_can_be_retried_with_its_key(client: http_lib.Client, engine: Engine) -> None:
     failed = outcome(client, "wallet", [gold("late", 0, "late:gold")])
     assert failed["failures"][0]["error"]["code"] == "validation_failed"
 
@@ -182,7 +184,9 @@ def test_a_failed_row_can_be_retried_with_its_key(client: httpx.Client, engine: 
     assert balances(engine) == {("late", "gold"): 10}
 
 
-def test_holding_rows_create_missing_players_silently(client: httpx.Client, engine: Engine) -> None:
+def test_holding_rows_create_missing_players_silently(
+    client: http_lib.Client, engine: Engine
+) -> None:
     wallet = outcome(client, "wallet", [gold("new-1", 10, "w1"), gold("new-1", 5, "w2")])
     item = {"externalPlayerId": "new-2", "itemKey": "sword", "quantity": 2, "idempotencyKey": "i"}
     items = outcome(client, "inventory", [item])
@@ -198,7 +202,7 @@ def test_holding_rows_create_missing_players_silently(client: httpx.Client, engi
 
 
 def test_a_placeholder_id_is_not_a_player_to_import_into(
-    client: httpx.Client, engine: Engine
+    client: http_lib.Client, engine: Engine
 ) -> None:
     client.post("/players/gone/wallet/gold/credit", json={"amount": 1, "idempotencyKey": "c"})
     erased = client.post("/players/gone/delete", json={"idempotencyKey": "d"}).json()["data"]
@@ -211,7 +215,7 @@ def test_a_placeholder_id_is_not_a_player_to_import_into(
 
 
 def test_wallet_rows_write_ledger_rows_and_no_webhooks(
-    client: httpx.Client, engine: Engine
+    client: http_lib.Client, engine: Engine
 ) -> None:
     client.post("/players/p1/wallet/gold/credit", json={"amount": 7, "idempotencyKey": "k"})
     before = count(engine, webhook_outbox)
@@ -244,7 +248,7 @@ def test_wallet_rows_write_ledger_rows_and_no_webhooks(
     assert_ledger_invariant(engine)
 
 
-def test_inventory_rows_record_parameters(client: httpx.Client, engine: Engine) -> None:
+def test_inventory_rows_record_parameters(client: http_lib.Client, engine: Engine) -> None:
     outcome(client, "players", player_rows(["p1"]))
     rows = [
         {"externalPlayerId": "p1", "itemKey": "sword", "quantity": 1, "idempotencyKey": "s1"},
@@ -277,7 +281,7 @@ def test_inventory_rows_record_parameters(client: httpx.Client, engine: Engine) 
 
 
 def test_overflowing_row_fails_alone_and_keeps_its_key_free(
-    client: httpx.Client, engine: Engine
+    client: http_lib.Client, engine: Engine
 ) -> None:
     outcome(client, "players", player_rows(["rich"]))
     top = 2**63 - 1
@@ -290,7 +294,7 @@ def test_overflowing_row_fails_alone_and_keeps_its_key_free(
     assert_ledger_invariant(engine)
 
 
-def test_awkward_ids_round_trip(client: httpx.Client, engine: Engine) -> None:
+def test_awkward_ids_round_trip(client: http_lib.Client, engine: Engine) -> None:
     rows = [{"externalPlayerId": p, "idempotencyKey": f"{i}/ü"} for i, p in enumerate(AWKWARD_IDS)]
     assert outcome(client, "players", rows)["applied"] == len(AWKWARD_IDS)
     wallet_rows = [gold(p, 1, f"gold:{p}"[:255]) for p in AWKWARD_IDS]
@@ -307,7 +311,7 @@ def test_awkward_ids_round_trip(client: httpx.Client, engine: Engine) -> None:
 
 @pytest.mark.parametrize("size", [0, 1001])
 def test_batch_size_outside_1_to_1000_is_refused(
-    client: httpx.Client, engine: Engine, size: int
+    client: http_lib.Client, engine: Engine, size: int
 ) -> None:
     response = migrate(client, "players", player_rows([f"p{i}" for i in range(size)]))
 
@@ -327,14 +331,14 @@ def test_batch_size_outside_1_to_1000_is_refused(
         {"rows": [1], "x": 1},
     ],
 )
-def test_malformed_batches_are_refused(client: httpx.Client, body: dict[str, Any]) -> None:
+def test_malformed_batches_are_refused(client: http_lib.Client, body: dict[str, Any]) -> None:
     response = client.post("/migrate/wallet", json=body)
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "validation_failed"
 
 
-def test_a_full_batch_of_1000_rows_applies(client: httpx.Client, engine: Engine) -> None:
+def test_a_full_batch_of_1000_rows_applies(client: http_lib.Client, engine: Engine) -> None:
     ids = [f"p{i}" for i in range(1000)]
     assert outcome(client, "players", player_rows(ids))["applied"] == 1000
     wallet_rows = [gold(p, i + 1, f"g:{p}") for i, p in enumerate(ids)]
@@ -347,7 +351,7 @@ def test_a_full_batch_of_1000_rows_applies(client: httpx.Client, engine: Engine)
     assert_ledger_invariant(engine)
 
 
-def test_keys_are_scoped_per_endpoint(client: httpx.Client) -> None:
+def test_keys_are_scoped_per_endpoint(client: http_lib.Client) -> None:
     outcome(client, "players", [{"externalPlayerId": "p1", "idempotencyKey": "same"}])
 
     assert outcome(client, "wallet", [gold("p1", 1, "same")])["applied"] == 1
@@ -356,7 +360,7 @@ def test_keys_are_scoped_per_endpoint(client: httpx.Client) -> None:
 
 
 def test_migration_needs_a_key_bound_to_a_game(server: LocalServer) -> None:
-    response = httpx.post(
+    response = http_lib.post(
         server.base_url + "/server/v1/migrate/players",
         json={"rows": player_rows(["p1"]), "idempotencyKey": "b"},
         headers={"Authorization": f"Bearer {STUDIO_WIDE_KEY}"},

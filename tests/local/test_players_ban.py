@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
 from sqlalchemy import Engine, select
 
 from kraty_local.clock import FakeClock
 from kraty_local.store.schema import audit_log
+from tests._http import http_lib
 
 from .helpers import outbox_count
 from .player_seed import player_id
 
 
-def post(client: httpx.Client, route: str, key: str, **body: str) -> httpx.Response:
+def post(client: http_lib.Client, route: str, key: str, **body: str) -> http_lib.Response:
     return client.post(f"/players/p/{route}", json={"idempotencyKey": key, **body})
 
 
 def test_ban_and_unban_are_idempotent_with_one_event_per_change(
-    client: httpx.Client, engine: Engine, clock: FakeClock
+    client: http_lib.Client, engine: Engine, clock: FakeClock
 ) -> None:
     client.post("/players/p/wallet/gold/credit", json={"amount": 10, "idempotencyKey": "c"})
     me = player_id(engine, "p")
@@ -79,11 +79,11 @@ def test_ban_and_unban_are_idempotent_with_one_event_per_change(
     assert {actor for _, actor, _ in trail} == {f"api_key:{server_prefix(client)}"}
 
 
-def server_prefix(client: httpx.Client) -> str:
+def server_prefix(client: http_lib.Client) -> str:
     return str(client.get("/ping").json()["apiKey"]["prefix"])
 
 
-def test_ban_needs_a_reason_and_an_existing_player(client: httpx.Client, engine: Engine) -> None:
+def test_ban_needs_a_reason_and_an_existing_player(client: http_lib.Client, engine: Engine) -> None:
     assert post(client, "ban", "b", reason="bot").status_code == 404
     assert post(client, "unban", "u").status_code == 404
     client.post("/players/p/wallet/gold/credit", json={"amount": 1, "idempotencyKey": "c"})
@@ -99,7 +99,7 @@ def test_ban_needs_a_reason_and_an_existing_player(client: httpx.Client, engine:
     assert outbox_count(engine, "player.banned") == 1
 
 
-def test_ban_body_is_strict(client: httpx.Client) -> None:
+def test_ban_body_is_strict(client: http_lib.Client) -> None:
     client.post("/players/p/wallet/gold/credit", json={"amount": 1, "idempotencyKey": "c"})
     for body in ({"reason": 5, "idempotencyKey": "k"}, {"idempotencyKey": "k", "until": "x"}, {}):
         response = client.post("/players/p/ban", json=body)

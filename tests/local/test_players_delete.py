@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-import httpx
 from sqlalchemy import Engine, select
 
 from kraty_local.clock import FakeClock
@@ -23,16 +22,17 @@ from kraty_local.store.schema import (
     wallets,
     webhook_outbox,
 )
+from tests._http import http_lib
 
 from .helpers import count, outbox_count, seg
 from .player_seed import AT, attempt_row, column_values, insert, lobby, player_id, score_row
 
 
-def delete(client: httpx.Client, player: str, key: str, **body: str) -> httpx.Response:
+def delete(client: http_lib.Client, player: str, key: str, **body: str) -> http_lib.Response:
     return client.post(f"/players/{seg(player)}/delete", json={"idempotencyKey": key, **body})
 
 
-def seed_history(client: httpx.Client, engine: Engine, player: str) -> str:
+def seed_history(client: http_lib.Client, engine: Engine, player: str) -> str:
     client.post(
         f"/players/{seg(player)}/wallet/gold/credit", json={"amount": 50, "idempotencyKey": "c"}
     )
@@ -49,7 +49,7 @@ def seed_history(client: httpx.Client, engine: Engine, player: str) -> str:
     return player_id(engine, player)
 
 
-def test_erasure_anonymizes_in_place_and_cascades(client: httpx.Client, engine: Engine) -> None:
+def test_erasure_anonymizes_in_place_and_cascades(client: http_lib.Client, engine: Engine) -> None:
     me = seed_history(client, engine, "player_42")
     client.post("/players/friend/wallet/gold/credit", json={"amount": 1, "idempotencyKey": "c"})
     friend = player_id(engine, "friend")
@@ -129,7 +129,7 @@ def test_erasure_anonymizes_in_place_and_cascades(client: httpx.Client, engine: 
 
 
 def test_three_statuses_and_re_registration(
-    client: httpx.Client, engine: Engine, clock: FakeClock
+    client: http_lib.Client, engine: Engine, clock: FakeClock
 ) -> None:
     clock.advance(timedelta(hours=1))
     never = delete(client, "ghost", "d0").json()["data"]
@@ -174,7 +174,7 @@ def test_three_statuses_and_re_registration(
     assert outbox_count(engine, "player.deleted") == 2
 
 
-def test_writes_to_a_placeholder_id_are_not_found(client: httpx.Client, engine: Engine) -> None:
+def test_writes_to_a_placeholder_id_are_not_found(client: http_lib.Client, engine: Engine) -> None:
     seed_history(client, engine, "p")
     placeholder = delete(client, "p", "d").json()["data"]["anonymizedExternalId"]
     target = f"/players/{seg(placeholder)}"
@@ -190,7 +190,7 @@ def test_writes_to_a_placeholder_id_are_not_found(client: httpx.Client, engine: 
     assert delete(client, placeholder, "d9").json()["data"]["status"] == "no_op_never_existed"
 
 
-def test_bad_reason_is_a_validation_error(client: httpx.Client) -> None:
+def test_bad_reason_is_a_validation_error(client: http_lib.Client) -> None:
     response = delete(client, "p", "d", reason="because")
     assert response.status_code == 400
     assert response.json()["error"]["details"][0]["field"] == "reason"

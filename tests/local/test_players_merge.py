@@ -5,7 +5,6 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -21,18 +20,19 @@ from kraty_local.store.schema import (
     wallet_ledger,
     wallets,
 )
+from tests._http import http_lib
 
 from .helpers import count, outbox_count, seg
 from .player_seed import AT, attempt_row, column_values, insert, lobby, player_id, score_row
 
 
-def merge(client: httpx.Client, source: str, target: str, key: str = "m") -> httpx.Response:
+def merge(client: http_lib.Client, source: str, target: str, key: str = "m") -> http_lib.Response:
     return client.post(
         f"/players/{seg(source)}/merge-into/{seg(target)}", json={"idempotencyKey": key}
     )
 
 
-def change(client: httpx.Client, player: str, route: str, key: str, **body: Any) -> None:
+def change(client: http_lib.Client, player: str, route: str, key: str, **body: Any) -> None:
     response = client.post(f"/players/{seg(player)}/{route}", json={"idempotencyKey": key, **body})
     assert response.status_code in (200, 201), response.text
 
@@ -59,7 +59,9 @@ def books(engine: Engine) -> dict[tuple[str, str], tuple[int, int]]:
     return result
 
 
-def test_merge_adds_up_holdings_and_keeps_the_books(client: httpx.Client, engine: Engine) -> None:
+def test_merge_adds_up_holdings_and_keeps_the_books(
+    client: http_lib.Client, engine: Engine
+) -> None:
     change(client, "guest", "wallet/gold/credit", "1", amount=100)
     change(client, "guest", "wallet/gems/credit", "2", amount=7)
     change(client, "guest", "inventory/sword/grant", "3", quantity=2)
@@ -133,7 +135,7 @@ def test_merge_adds_up_holdings_and_keeps_the_books(client: httpx.Client, engine
 
 
 def test_merge_reassigns_history_and_resolves_collisions(
-    client: httpx.Client, engine: Engine
+    client: http_lib.Client, engine: Engine
 ) -> None:
     for name in ("src", "dst", "pal"):
         change(client, name, "wallet/gold/credit", "c", amount=1)
@@ -205,7 +207,7 @@ def test_merge_reassigns_history_and_resolves_collisions(
     ],
 )
 def test_merge_refusals(
-    client: httpx.Client, engine: Engine, source: str, target: str, status: int, code: str
+    client: http_lib.Client, engine: Engine, source: str, target: str, status: int, code: str
 ) -> None:
     for name in ("a", "banned"):
         change(client, name, "wallet/gold/credit", "c", amount=1)
@@ -219,7 +221,7 @@ def test_merge_refusals(
     assert client.get("/players/a").status_code == 200
 
 
-def test_merge_into_an_erased_player_is_a_conflict(client: httpx.Client, engine: Engine) -> None:
+def test_merge_into_an_erased_player_is_a_conflict(client: http_lib.Client, engine: Engine) -> None:
     change(client, "a", "wallet/gold/credit", "c", amount=1)
     change(client, "b", "wallet/gold/credit", "c", amount=1)
     erased = client.post("/players/b/delete", json={"idempotencyKey": "d"}).json()["data"]
@@ -232,7 +234,7 @@ def test_merge_into_an_erased_player_is_a_conflict(client: httpx.Client, engine:
 
 
 def test_item_parameters_travel_to_a_target_without_them(
-    client: httpx.Client, engine: Engine
+    client: http_lib.Client, engine: Engine
 ) -> None:
     entry = {"type": "item", "itemKey": "sword", "quantity": 1, "parameters": {"atk": 4}}
     grant = client.post("/players/a/grants", json={"idempotencyKey": "g", "entries": [entry]})
@@ -249,7 +251,7 @@ def test_item_parameters_travel_to_a_target_without_them(
     assert params == {"atk": 4}
 
 
-def test_opposite_concurrent_merges_serialize(client: httpx.Client, engine: Engine) -> None:
+def test_opposite_concurrent_merges_serialize(client: http_lib.Client, engine: Engine) -> None:
     pairs = [(f"a{i}", f"b{i}") for i in range(6)]
     for a, b in pairs:
         change(client, a, "wallet/gold/credit", "c", amount=1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine
 
@@ -22,6 +21,7 @@ from kraty_local.store.schema import (
     wallets,
 )
 from kraty_local.timefmt import iso
+from tests._http import http_lib
 
 from .helpers import count, outbox_count, seg
 from .player_seed import AT, GAME, attempt_row, insert, lobby, player_id
@@ -29,7 +29,7 @@ from .test_http import AWKWARD_IDS
 
 
 def credit(
-    client: httpx.Client, player: str, key: str, amount: int, currency: str = "gold"
+    client: http_lib.Client, player: str, key: str, amount: int, currency: str = "gold"
 ) -> None:
     response = client.post(
         f"/players/{seg(player)}/wallet/{currency}/credit",
@@ -38,7 +38,7 @@ def credit(
     assert response.status_code == 200, response.text
 
 
-def grant(client: httpx.Client, player: str, key: str, amount: int = 1) -> str:
+def grant(client: http_lib.Client, player: str, key: str, amount: int = 1) -> str:
     response = client.post(
         f"/players/{seg(player)}/grants",
         json={
@@ -51,7 +51,7 @@ def grant(client: httpx.Client, player: str, key: str, amount: int = 1) -> str:
 
 
 def test_snapshot_shows_holdings_and_the_newest_grants_first(
-    client: httpx.Client, clock: FakeClock
+    client: http_lib.Client, clock: FakeClock
 ) -> None:
     credit(client, "player_42", "r1", 500)
     credit(client, "player_42", "r2", 30, "gems")
@@ -95,13 +95,13 @@ def test_snapshot_shows_holdings_and_the_newest_grants_first(
 
 
 @pytest.mark.parametrize("route", ["", "/export", "/friends", "/friends/requests", "/blocks"])
-def test_unknown_player_is_not_found(client: httpx.Client, route: str) -> None:
+def test_unknown_player_is_not_found(client: http_lib.Client, route: str) -> None:
     response = client.get(f"/players/nobody{route}")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_awkward_ids_reach_their_own_snapshot(client: httpx.Client) -> None:
+def test_awkward_ids_reach_their_own_snapshot(client: http_lib.Client) -> None:
     for i, external_id in enumerate(AWKWARD_IDS):
         credit(client, external_id, "k", i + 1)
     for i, external_id in enumerate(AWKWARD_IDS):
@@ -113,7 +113,7 @@ def test_awkward_ids_reach_their_own_snapshot(client: httpx.Client) -> None:
 
 
 def test_export_bundles_everything_held_about_the_player(
-    client: httpx.Client, engine: Engine
+    client: http_lib.Client, engine: Engine
 ) -> None:
     credit(client, "p", "r1", 500)
     client.post("/players/p/inventory/sword/grant", json={"quantity": 1, "idempotencyKey": "i"})
@@ -175,7 +175,7 @@ def test_export_bundles_everything_held_about_the_player(
     assert bundle["truncated"] == []
 
 
-def test_export_caps_every_list_at_1000_rows(client: httpx.Client, engine: Engine) -> None:
+def test_export_caps_every_list_at_1000_rows(client: http_lib.Client, engine: Engine) -> None:
     credit(client, "p", "r1", 5)
     me = player_id(engine, "p")
     with engine.connect() as conn:
@@ -233,7 +233,7 @@ def test_export_caps_every_list_at_1000_rows(client: httpx.Client, engine: Engin
 
 
 def test_social_lists_show_the_rows_the_tables_hold(
-    client: httpx.Client, engine: Engine, clock: FakeClock
+    client: http_lib.Client, engine: Engine, clock: FakeClock
 ) -> None:
     for name in ("me", "ann", "bob", "cy", "dee"):
         credit(client, name, "k", 1)
@@ -342,7 +342,7 @@ def test_social_lists_show_the_rows_the_tables_hold(
 
 
 def test_friends_are_online_only_with_a_heartbeat_in_the_last_minute(
-    client: httpx.Client, engine: Engine, clock: FakeClock
+    client: http_lib.Client, engine: Engine, clock: FakeClock
 ) -> None:
     for name in ("me", "pal"):
         credit(client, name, "k", 1)
@@ -362,7 +362,7 @@ def test_friends_are_online_only_with_a_heartbeat_in_the_last_minute(
 
 
 def test_identity_needs_an_existing_player_and_replaces_name_and_avatar(
-    client: httpx.Client, engine: Engine
+    client: http_lib.Client, engine: Engine
 ) -> None:
     unknown = client.put("/players/newbie/identity", json={"name": "Zé", "idempotencyKey": "i1"})
     assert unknown.status_code == 404
@@ -404,7 +404,7 @@ def test_identity_needs_an_existing_player_and_replaces_name_and_avatar(
     assert bad.json()["error"]["details"][0]["field"] == "name"
 
 
-def test_anonymized_identity_is_stable_private_and_distinct(client: httpx.Client) -> None:
+def test_anonymized_identity_is_stable_private_and_distinct(client: http_lib.Client) -> None:
     names = {}
     for external_id in ("alice@example.com", "bob", "carol"):
         credit(client, external_id, "c", 1)

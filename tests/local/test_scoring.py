@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine
 
@@ -14,6 +13,7 @@ from kraty_local.clock import FakeClock
 from kraty_local.store.schema import attempts, grants, leaderboard_entries
 from kraty_local.timefmt import iso
 from kraty_local.world import World
+from tests._http import http_lib
 
 from .helpers import count, make_world, outbox_count
 from .player_seed import AT, attempt_row, insert, player_id
@@ -32,12 +32,16 @@ def world() -> World:
     return replace(base, games={**base.games, "game_1": replace(game, events=events)})
 
 
-def post(client: httpx.Client, path: str, key: str = "k", **body: Any) -> httpx.Response:
+def post(client: http_lib.Client, path: str, key: str = "k", **body: Any) -> http_lib.Response:
     return client.post(path, json={**body, "idempotencyKey": key})
 
 
 def score(
-    client: httpx.Client, player: str, value: float, board: str = "weekly_race_board", **extra: Any
+    client: http_lib.Client,
+    player: str,
+    value: float,
+    board: str = "weekly_race_board",
+    **extra: Any,
 ) -> dict[str, Any]:
     response = post(
         client,
@@ -52,18 +56,20 @@ def score(
     return data
 
 
-def progress(client: httpx.Client, key: str, path: str = ATTEMPT, **body: Any) -> httpx.Response:
+def progress(
+    client: http_lib.Client, key: str, path: str = ATTEMPT, **body: Any
+) -> http_lib.Response:
     return post(client, f"{path}/progress", key, **body)
 
 
-def error(response: httpx.Response) -> tuple[int, str]:
+def error(response: http_lib.Response) -> tuple[int, str]:
     return response.status_code, response.json()["error"]["code"]
 
 
 # --- scores -----------------------------------------------------------------------------------
 
 
-def test_the_board_keeps_each_players_best_score(client: httpx.Client, engine: Engine) -> None:
+def test_the_board_keeps_each_players_best_score(client: http_lib.Client, engine: Engine) -> None:
     assert score(client, "alice", 50) == {
         "leaderboardId": "weekly_race_board",
         "score": 50,
@@ -81,7 +87,7 @@ def test_the_board_keeps_each_players_best_score(client: httpx.Client, engine: E
     assert outbox_count(engine, "player.registered") == 2
 
 
-def test_ties_share_a_rank(client: httpx.Client) -> None:
+def test_ties_share_a_rank(client: http_lib.Client) -> None:
     score(client, "alice", 10)
     score(client, "bob", 10)
 
@@ -89,7 +95,7 @@ def test_ties_share_a_rank(client: httpx.Client) -> None:
     assert score(client, "bob", 10)["rank"] == 1
 
 
-def test_ascending_boards_rank_low_scores_first(client: httpx.Client) -> None:
+def test_ascending_boards_rank_low_scores_first(client: http_lib.Client) -> None:
     score(client, "alice", 61.2, "speedrun_board")
     assert score(client, "bob", 59.9, "speedrun_board")["rank"] == 1
     assert score(client, "alice", 70, "speedrun_board") == {
@@ -99,7 +105,7 @@ def test_ascending_boards_rank_low_scores_first(client: httpx.Client) -> None:
     }
 
 
-def test_segments_rank_separately(client: httpx.Client) -> None:
+def test_segments_rank_separately(client: http_lib.Client) -> None:
     score(client, "alice", 100, segment="eu")
 
     assert score(client, "bob", 1, segment="us")["rank"] == 1
@@ -107,7 +113,7 @@ def test_segments_rank_separately(client: httpx.Client) -> None:
     assert score(client, "carol", 2, segment="eu")["rank"] == 2
 
 
-def test_scores_are_idempotent(client: httpx.Client) -> None:
+def test_scores_are_idempotent(client: http_lib.Client) -> None:
     body = {"externalPlayerId": "alice", "value": 5}
     first = post(client, "/leaderboards/weekly_race_board/score", "s1", **body)
     post(client, "/leaderboards/weekly_race_board/score", "s2", externalPlayerId="bob", value=9)
@@ -132,7 +138,7 @@ def test_scores_are_idempotent(client: httpx.Client) -> None:
     ],
 )
 def test_refused_scores(
-    client: httpx.Client,
+    client: http_lib.Client,
     engine: Engine,
     board: str,
     body: dict[str, Any],
@@ -146,7 +152,7 @@ def test_refused_scores(
     assert count(engine, leaderboard_entries) == 0
 
 
-def test_non_finite_scores_are_refused(client: httpx.Client) -> None:
+def test_non_finite_scores_are_refused(client: http_lib.Client) -> None:
     response = client.post(
         "/leaderboards/weekly_race_board/score",
         content=b'{"externalPlayerId": "p", "value": NaN, "idempotencyKey": "k"}',
@@ -159,7 +165,7 @@ def test_non_finite_scores_are_refused(client: httpx.Client) -> None:
 # --- progress and milestones ------------------------------------------------------------------
 
 
-def test_increments_fire_each_milestone_once(client: httpx.Client, engine: Engine) -> None:
+def test_increments_fire_each_milestone_once(client: http_lib.Client, engine: Engine) -> None:
     first = progress(client, "r1", mode="increment", metricValue=150).json()["data"]
     replay = progress(client, "r1", mode="increment", metricValue=150).json()["data"]
     second = progress(client, "r2", mode="increment", metricValue=400).json()["data"]
@@ -180,7 +186,7 @@ def test_increments_fire_each_milestone_once(client: httpx.Client, engine: Engin
     assert outbox_count(engine, "grant.created") == 2
 
 
-def test_set_jumps_past_several_milestones_and_never_refires(client: httpx.Client) -> None:
+def test_set_jumps_past_several_milestones_and_never_refires(client: http_lib.Client) -> None:
     jump = progress(client, "s1", mode="set", metricValue=1000).json()["data"]
     back = progress(client, "s2", mode="set", metricValue=0).json()["data"]
     again = progress(client, "s3", mode="set", metricValue=5000).json()["data"]
@@ -192,7 +198,7 @@ def test_set_jumps_past_several_milestones_and_never_refires(client: httpx.Clien
     assert again["milestonesFired"] == []
 
 
-def test_milestone_grants_can_be_claimed(client: httpx.Client) -> None:
+def test_milestone_grants_can_be_claimed(client: http_lib.Client) -> None:
     fired = progress(client, "r1", mode="increment", metricValue=100).json()["data"]
     grant_id = fired["milestonesFired"][0]["grants"][0]["id"]
 
@@ -203,7 +209,7 @@ def test_milestone_grants_can_be_claimed(client: httpx.Client) -> None:
     assert credit.json()["data"]["balance"] == 51
 
 
-def test_metrics_are_set_and_incremented(client: httpx.Client) -> None:
+def test_metrics_are_set_and_incremented(client: http_lib.Client) -> None:
     progress(client, "m1", mode="set", metrics={"laps": 2, "coins": 5})
     progress(client, "m2", mode="increment", metrics={"laps": 1, "jumps": 3})
     last = progress(
@@ -219,7 +225,7 @@ def test_metrics_are_set_and_incremented(client: httpx.Client) -> None:
     assert exported["lastProgressAt"] == "2029-12-31T23:00:00.000Z"
 
 
-def test_attempts_are_per_player_and_id(client: httpx.Client, engine: Engine) -> None:
+def test_attempts_are_per_player_and_id(client: http_lib.Client, engine: Engine) -> None:
     progress(client, "a", mode="increment", metricValue=1)
     progress(
         client, "b", "/players/p1/events/weekly_race/attempts/a2", mode="increment", metricValue=1
@@ -250,7 +256,11 @@ def test_attempts_are_per_player_and_id(client: httpx.Client, engine: Engine) ->
     ],
 )
 def test_refused_progress(
-    client: httpx.Client, engine: Engine, path: str, body: dict[str, Any], expected: tuple[int, str]
+    client: http_lib.Client,
+    engine: Engine,
+    path: str,
+    body: dict[str, Any],
+    expected: tuple[int, str],
 ) -> None:
     response = progress(client, "k", path, **{"mode": "increment", "metricValue": 1, **body})
 
@@ -258,7 +268,7 @@ def test_refused_progress(
     assert count(engine, attempts) == 0
 
 
-def test_progress_after_the_window_is_a_conflict(client: httpx.Client, clock: FakeClock) -> None:
+def test_progress_after_the_window_is_a_conflict(client: http_lib.Client, clock: FakeClock) -> None:
     clock.advance(AFTER_THE_WINDOW)
 
     assert error(progress(client, "k", mode="set", metricValue=1)) == (409, "conflict")
@@ -267,7 +277,7 @@ def test_progress_after_the_window_is_a_conflict(client: httpx.Client, clock: Fa
 # --- finish ----------------------------------------------------------------------------------
 
 
-def test_finish_completes_once(client: httpx.Client, engine: Engine) -> None:
+def test_finish_completes_once(client: http_lib.Client, engine: Engine) -> None:
     progress(client, "p", mode="set", metricValue=42)
 
     done = post(client, f"{ATTEMPT}/finish", "f1").json()["data"]
@@ -282,7 +292,7 @@ def test_finish_completes_once(client: httpx.Client, engine: Engine) -> None:
 
 
 def test_finish_after_the_window_expires(
-    client: httpx.Client, engine: Engine, clock: FakeClock
+    client: http_lib.Client, engine: Engine, clock: FakeClock
 ) -> None:
     progress(client, "p", mode="set", metricValue=42)
     clock.advance(AFTER_THE_WINDOW)
@@ -294,7 +304,7 @@ def test_finish_after_the_window_expires(
     assert outbox_count(engine, "event.completed") == 0
 
 
-def test_finishing_an_unknown_attempt_is_not_found(client: httpx.Client) -> None:
+def test_finishing_an_unknown_attempt_is_not_found(client: http_lib.Client) -> None:
     progress(client, "p", mode="set", metricValue=1)
 
     assert error(post(client, "/players/p1/events/weekly_race/attempts/zz/finish")) == (
@@ -312,7 +322,7 @@ def test_finishing_an_unknown_attempt_is_not_found(client: httpx.Client) -> None
 
 
 def test_the_first_progress_starts_the_attempt_in_the_wire_shape(
-    client: httpx.Client, engine: Engine, clock: FakeClock
+    client: http_lib.Client, engine: Engine, clock: FakeClock
 ) -> None:
     started = progress(client, "p", mode="set", metricValue=7, metrics={"laps": 1}).json()["data"]
     clock.advance(timedelta(minutes=3))
@@ -339,7 +349,7 @@ def test_the_first_progress_starts_the_attempt_in_the_wire_shape(
     }
 
 
-def test_an_attempt_in_a_lobby_ranks_on_the_lobby_board(client: httpx.Client) -> None:
+def test_an_attempt_in_a_lobby_ranks_on_the_lobby_board(client: http_lib.Client) -> None:
     pushed = client.post(
         "/games/game_1/events/quick_brawl/lobbies",
         json={"key": "match-1", "externalPlayerIds": ["p1", "p2"], "idempotencyKey": "l"},
@@ -358,7 +368,7 @@ def test_an_attempt_in_a_lobby_ranks_on_the_lobby_board(client: httpx.Client) ->
 
 
 def test_an_attempt_from_before_revision_0003_reads_in_the_wire_shape(
-    client: httpx.Client, engine: Engine
+    client: http_lib.Client, engine: Engine
 ) -> None:
     post(client, "/players/p1/wallet/gold/credit", "c", amount=1)
     me = player_id(engine, "p1")

@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, func, select
@@ -32,6 +31,7 @@ from kraty_local.store.schema import (
     webhook_outbox,
 )
 from kraty_local.world import World
+from tests._http import http_lib
 
 from ..conftest import empty_postgres
 from .helpers import count, seg
@@ -123,7 +123,7 @@ def test_seeding_again_changes_nothing(server: LocalServer) -> None:
 
 
 def test_existing_players_are_set_to_the_described_state(
-    server: LocalServer, client: httpx.Client
+    server: LocalServer, client: http_lib.Client
 ) -> None:
     response = client.post(
         f"/players/{seg('maria_92')}/wallet/gold/credit",
@@ -198,7 +198,7 @@ def test_given_times_are_kept_exactly(server: LocalServer) -> None:
 
 
 def test_export_seed_export_is_identical_on_a_fresh_database(
-    server: LocalServer, client: httpx.Client, database: str, tmp_path: Path, clock: FakeClock
+    server: LocalServer, client: http_lib.Client, database: str, tmp_path: Path, clock: FakeClock
 ) -> None:
     seed(server, EXAMPLE)
     clock.advance(timedelta(minutes=5))

@@ -24,11 +24,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import anyio
-import httpx
 import pytest
 import respx
 
 from kraty_admin import KratyAdmin, KratyAdminAsync
+from tests._http import RespxRequest, RespxResponse, http_lib, mock_http
 
 API_KEY = "sk_test_Zq8vL2secretK3y"
 BASE_URL = "https://api.test"
@@ -93,8 +93,8 @@ class Clients:
         return anyio.run(run)
 
     def http_client(self, **options: Any) -> Any:
-        """A caller-owned httpx client of the matching kind."""
-        return httpx.AsyncClient(**options) if self.is_async else httpx.Client(**options)
+        """A caller-owned client of the HTTP library in use (``http_lib``), of the matching kind."""
+        return http_lib.AsyncClient(**options) if self.is_async else http_lib.Client(**options)
 
     def close(self, client: Client) -> None:
         if isinstance(client, KratyAdminAsync):
@@ -140,13 +140,13 @@ class Clients:
             return [future.result(timeout=10) for future in futures]
 
     def rendezvous(
-        self, parties: int, respond: Callable[[httpx.Request], httpx.Response]
-    ) -> Callable[[httpx.Request], Any]:
+        self, parties: int, respond: Callable[[RespxRequest], RespxResponse]
+    ) -> Callable[[RespxRequest], Any]:
         """A respx side effect that answers only once ``parties`` requests are in flight."""
         if not self.is_async:
             barrier = threading.Barrier(parties, timeout=5)
 
-            def sync_effect(request: httpx.Request) -> httpx.Response:
+            def sync_effect(request: RespxRequest) -> RespxResponse:
                 barrier.wait()
                 return respond(request)
 
@@ -155,7 +155,7 @@ class Clients:
         arrived = 0
         everyone: list[anyio.Event] = []
 
-        async def async_effect(request: httpx.Request) -> httpx.Response:
+        async def async_effect(request: RespxRequest) -> RespxResponse:
             nonlocal arrived
             if not everyone:
                 everyone.append(anyio.Event())
@@ -202,7 +202,7 @@ def invoke(clients: Clients, kraty: Client) -> Invoker:
 @pytest.fixture
 def api() -> Iterator[respx.MockRouter]:
     """The respx router for every test: unmatched requests fail, nothing reaches the network."""
-    with respx.mock(assert_all_called=False, assert_all_mocked=True) as router:
+    with mock_http(assert_all_called=False, assert_all_mocked=True) as router:
         yield router
 
 
@@ -219,14 +219,14 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KRATY_BASE_URL", raising=False)
 
 
-def ok(data: Any, status: int = 200, **kwargs: Any) -> httpx.Response:
+def ok(data: Any, status: int = 200, **kwargs: Any) -> RespxResponse:
     """A success response in the ``{"data": ...}`` envelope."""
-    return httpx.Response(status, json={"data": data}, **kwargs)
+    return RespxResponse(status, json={"data": data}, **kwargs)
 
 
 def error(
     status: int, code: str, message: str = "nope", details: Any = None, **kwargs: Any
-) -> httpx.Response:
+) -> RespxResponse:
     """An error response in the ``{"error": {...}}`` envelope."""
     body = {"error": {"code": code, "message": message, "details": details}}
-    return httpx.Response(status, json=body, **kwargs)
+    return RespxResponse(status, json=body, **kwargs)

@@ -9,14 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import respx
 from click.testing import CliRunner, Result
 
 import kraty_admin.cli._connection
 from kraty_admin import KratyAdmin, RetryConfig
 from kraty_admin.cli._app import cli
+from tests._http import RespxRequest, RespxResponse, mock_http
 
 KEY = "sk_test_cli_SECRET_4f9a"
 BASE = "https://kraty.test"
@@ -35,14 +34,14 @@ class Server:
         self.refuse_key = False
         self._lock = threading.Lock()
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: RespxRequest) -> RespxResponse:
         rows = json.loads(request.content)["rows"]
         if self.refuse_key:
             body = {"error": {"code": "session_invalid", "message": "unknown key", "details": None}}
-            return httpx.Response(401, json=body)
+            return RespxResponse(401, json=body)
         if any(row["externalPlayerId"] in self.down for row in rows):
             body = {"error": {"code": "internal_error", "message": "db down", "details": None}}
-            return httpx.Response(500, json=body)
+            return RespxResponse(500, json=body)
         with self._lock:
             self.batches.append(rows)
         failures = [
@@ -56,7 +55,7 @@ class Server:
             "failed": len(failures),
             "failures": failures,
         }
-        return httpx.Response(200, json={"data": outcome})
+        return RespxResponse(200, json={"data": outcome})
 
     def rows(self) -> list[dict[str, Any]]:
         return sorted(
@@ -72,7 +71,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     monkeypatch.setattr(
         kraty_admin.cli._connection, "KratyAdmin", functools.partial(KratyAdmin, retry=no_wait)
     )
-    with respx.mock(base_url=BASE, assert_all_called=False) as api:
+    with mock_http(base_url=BASE, assert_all_called=False) as api:
         api.post(url__regex=r"/server/v1/migrate/\w+").mock(side_effect=fake)
         yield fake
 

@@ -6,11 +6,11 @@ import logging
 import traceback
 from typing import Any
 
-import httpx
 import pytest
 import respx
 
 from kraty_admin import KratyNetworkError, KratyServerError, RequestInfo, RetryConfig
+from tests._http import RespxRequest, RespxResponse, http_lib
 
 from .conftest import API_KEY, Clients, error, ok
 
@@ -18,7 +18,7 @@ PING = {"ok": True, "apiKey": {"id": "key_1"}}
 
 
 def ping_route(api: respx.MockRouter, base: str = "https://api.test") -> respx.Route:
-    return api.get(f"{base}/server/v1/ping").mock(return_value=httpx.Response(200, json=PING))
+    return api.get(f"{base}/server/v1/ping").mock(return_value=RespxResponse(200, json=PING))
 
 
 # --------------------------------------------------------------------------- api key
@@ -110,7 +110,7 @@ def test_explicit_base_url_beats_env(
 
 
 def test_base_url_with_a_path_prefix(clients: Clients, api: respx.MockRouter) -> None:
-    route = api.route().mock(return_value=httpx.Response(200, json={"data": {}}))
+    route = api.route().mock(return_value=RespxResponse(200, json={"data": {}}))
 
     clients.invoker(base_url="https://gateway.test/kraty/")("players.get", "p")
 
@@ -171,10 +171,10 @@ def test_key_not_in_error_text_or_logs(
     api.route().mock(
         side_effect=[
             error(401, "session_invalid", "the key is not valid"),
-            httpx.ConnectError("connection refused"),
-            httpx.ConnectError("connection refused"),
-            httpx.Response(502, content=b"<html>proxy error</html>"),
-            httpx.Response(502, content=b"<html>proxy error</html>"),
+            http_lib.ConnectError("connection refused"),
+            http_lib.ConnectError("connection refused"),
+            RespxResponse(502, content=b"<html>proxy error</html>"),
+            RespxResponse(502, content=b"<html>proxy error</html>"),
         ]
     )
 
@@ -222,13 +222,13 @@ def test_exchange_and_prepared_request_reprs_hide_the_key(clients: Clients) -> N
 
 
 def test_callers_http_client_is_used_and_left_open(clients: Clients) -> None:
-    seen: list[httpx.Request] = []
+    seen: list[Any] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: Any) -> Any:  # http_lib's Request and Response (no respx here)
         seen.append(request)
-        return httpx.Response(200, json=PING)
+        return http_lib.Response(200, json=PING)
 
-    http = clients.http_client(transport=httpx.MockTransport(handler), headers={"X-Mine": "1"})
+    http = clients.http_client(transport=http_lib.MockTransport(handler), headers={"X-Mine": "1"})
     client = clients.new(http_client=http)
 
     assert clients.call(client, "health.ping") == PING
@@ -247,7 +247,7 @@ def test_callers_http_client_is_used_and_left_open(clients: Clients) -> None:
 
 def test_callers_http_client_is_left_open_by_the_context_manager(clients: Clients) -> None:
     http = clients.http_client(
-        transport=httpx.MockTransport(lambda request: httpx.Response(200, json=PING))
+        transport=http_lib.MockTransport(lambda request: http_lib.Response(200, json=PING))
     )
 
     entered, result = clients.within(clients.new(http_client=http), "health.ping")
@@ -295,7 +295,7 @@ def test_context_manager_closes_on_error(clients: Clients, api: respx.MockRouter
 def test_one_client_shared_by_8_concurrent_callers(clients: Clients, api: respx.MockRouter) -> None:
     """8 threads (sync) or 8 tasks (async) in flight at once on one client, answers not mixed."""
 
-    def respond(request: httpx.Request) -> httpx.Response:
+    def respond(request: RespxRequest) -> RespxResponse:
         player = request.url.raw_path.decode().split("/")[4]
         return ok({"player": player, "key": request.read().decode()})
 
@@ -319,7 +319,7 @@ def test_concurrent_retries_keep_their_own_keys(clients: Clients, api: respx.Moc
     """Each logical call keeps its generated key across its own retries, even interleaved."""
     seen: dict[str, list[str]] = {}
 
-    def respond(request: httpx.Request) -> httpx.Response:
+    def respond(request: RespxRequest) -> RespxResponse:
         body = request.read().decode()
         player = request.url.raw_path.decode().split("/")[4]
         seen.setdefault(player, []).append(body)

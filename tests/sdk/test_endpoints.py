@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-import httpx
 import pytest
 import respx
 
@@ -32,6 +31,7 @@ from kraty_admin._resources import (
     Wallet,
 )
 from kraty_admin._resources._endpoint import endpoint
+from tests._http import RespxResponse
 
 from .conftest import Clients, Invoker
 
@@ -548,7 +548,7 @@ def gen_invoke(clients: Clients) -> Invoker:
 
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
 def test_endpoint_on_the_wire(case: Case, gen_invoke: Invoker, api: respx.MockRouter) -> None:
-    route = api.route().mock(return_value=httpx.Response(case.status, json=case.response_json()))
+    route = api.route().mock(return_value=RespxResponse(case.status, json=case.response_json()))
 
     result = gen_invoke(case.name, *case.args, **case.kwargs)
 
@@ -603,12 +603,12 @@ def test_progress_is_an_alias_of_report_progress(kraty: Any) -> None:
 def test_product_page_quickstart(clients: Clients, api: respx.MockRouter) -> None:
     credit = api.post(
         f"https://api.test{V1}/players/player_42/wallet/gold/credit",
-    ).mock(return_value=httpx.Response(200, json={"data": {"balance": 500}}))
+    ).mock(return_value=RespxResponse(200, json={"data": {"balance": 500}}))
     inv = api.post(
         f"https://api.test{V1}/players/player_42/inventory/starter_chest/grant",
-    ).mock(return_value=httpx.Response(200, json={"data": {"quantity": 1}}))
+    ).mock(return_value=RespxResponse(200, json={"data": {"quantity": 1}}))
     grant = api.post(f"https://api.test{V1}/players/player_42/grants").mock(
-        return_value=httpx.Response(201, json={"data": GRANT})
+        return_value=RespxResponse(201, json={"data": GRANT})
     )
     kraty = clients.invoker()
 
@@ -673,7 +673,7 @@ def test_product_page_lobby_push_sends_fill_bots_false(
     clients: Clients, api: respx.MockRouter
 ) -> None:
     route = api.post(f"https://api.test{V1}/games/game_1/events/quick_brawl/lobbies").mock(
-        return_value=httpx.Response(200, json={"data": LOBBY})
+        return_value=RespxResponse(200, json={"data": LOBBY})
     )
     kraty = clients.invoker(generate_idempotency_key=lambda: GEN)
 
@@ -702,7 +702,7 @@ def test_product_page_lobby_push_sends_fill_bots_false(
 def test_product_page_support_snippets(clients: Clients, api: respx.MockRouter) -> None:
     """ack with the created grant's id, revoke/debit, GDPR delete, ban then unban."""
     route = api.route().mock(
-        side_effect=lambda request: httpx.Response(
+        side_effect=lambda request: RespxResponse(
             200, json={"data": {"path": request.url.raw_path.decode(), "status": "erased"}}
         )
     )
@@ -759,7 +759,7 @@ AWKWARD_IDS = [
 def test_awkward_ids_are_encoded_as_one_segment(
     raw: str, encoded: str, invoke: Invoker, api: respx.MockRouter
 ) -> None:
-    route = api.route().mock(return_value=httpx.Response(200, json={"data": {}}))
+    route = api.route().mock(return_value=RespxResponse(200, json={"data": {}}))
 
     invoke("players.get", raw)
     invoke("wallet.credit", raw, raw, 1, idempotency_key="k")
@@ -793,7 +793,7 @@ def test_awkward_ids_are_encoded_as_one_segment(
 def test_empty_id_is_rejected_before_any_request(
     name: str, args: tuple[Any, ...], invoke: Invoker, api: respx.MockRouter
 ) -> None:
-    route = api.route().mock(return_value=httpx.Response(200, json={"data": {}}))
+    route = api.route().mock(return_value=RespxResponse(200, json={"data": {}}))
 
     with pytest.raises(ValueError, match="non-empty"):
         invoke(name, *args)

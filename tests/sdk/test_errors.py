@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 import respx
 
@@ -14,6 +13,7 @@ from kraty_admin import (
     KratyServerError,
     RetryConfig,
 )
+from tests._http import RespxResponse
 
 from .conftest import Clients, Invoker, error
 
@@ -67,7 +67,7 @@ def test_error_envelope_fields_and_string_form(one_shot: Invoker, api: respx.Moc
 
 def test_missing_details_is_none(one_shot: Invoker, api: respx.MockRouter) -> None:
     api.route().mock(
-        return_value=httpx.Response(404, json={"error": {"code": "not_found", "message": "gone"}})
+        return_value=RespxResponse(404, json={"error": {"code": "not_found", "message": "gone"}})
     )
 
     err = raised(one_shot)
@@ -132,7 +132,7 @@ def test_non_envelope_error_is_internal_error_with_the_status(
     status: int, body: bytes, content_type: str, one_shot: Invoker, api: respx.MockRouter
 ) -> None:
     api.route().mock(
-        return_value=httpx.Response(status, content=body, headers={"Content-Type": content_type})
+        return_value=RespxResponse(status, content=body, headers={"Content-Type": content_type})
     )
 
     err = raised(one_shot)
@@ -157,7 +157,7 @@ def test_non_envelope_error_is_internal_error_with_the_status(
 def test_2xx_non_json_is_internal_error_not_a_json_exception(
     name: str, args: tuple[object, ...], body: bytes, one_shot: Invoker, api: respx.MockRouter
 ) -> None:
-    api.route().mock(return_value=httpx.Response(200, content=body))
+    api.route().mock(return_value=RespxResponse(200, content=body))
 
     with pytest.raises(KratyServerError) as caught:
         one_shot(name, *args)
@@ -184,7 +184,7 @@ def test_2xx_non_json_is_internal_error_not_a_json_exception(
 def test_2xx_without_data_is_internal_error(
     name: str, args: tuple[object, ...], payload: object, one_shot: Invoker, api: respx.MockRouter
 ) -> None:
-    api.route().mock(return_value=httpx.Response(200, json=payload))
+    api.route().mock(return_value=RespxResponse(200, json=payload))
 
     with pytest.raises(KratyServerError) as caught:
         one_shot(name, *args)
@@ -196,7 +196,7 @@ def test_2xx_without_data_is_internal_error(
 def test_internal_error_message_names_the_problem_and_starts_the_body(
     one_shot: Invoker, api: respx.MockRouter
 ) -> None:
-    api.route().mock(return_value=httpx.Response(502, content=b"<html>" + b"x" * 5000))
+    api.route().mock(return_value=RespxResponse(502, content=b"<html>" + b"x" * 5000))
 
     err = raised(one_shot)
 
@@ -205,7 +205,7 @@ def test_internal_error_message_names_the_problem_and_starts_the_body(
 
 
 def test_data_may_be_any_json_value(one_shot: Invoker, api: respx.MockRouter) -> None:
-    api.route().mock(return_value=httpx.Response(200, json={"data": {"nested": [1, None, "x"]}}))
+    api.route().mock(return_value=RespxResponse(200, json={"data": {"nested": [1, None, "x"]}}))
 
     assert one_shot("players.get", "p") == {"nested": [1, None, "x"]}
 
@@ -213,22 +213,22 @@ def test_data_may_be_any_json_value(one_shot: Invoker, api: respx.MockRouter) ->
 def test_ping_is_returned_bare_even_with_a_data_key(
     one_shot: Invoker, api: respx.MockRouter
 ) -> None:
-    api.route().mock(return_value=httpx.Response(200, json={"ok": True, "data": "ignored"}))
+    api.route().mock(return_value=RespxResponse(200, json={"ok": True, "data": "ignored"}))
 
     assert one_shot("health.ping") == {"ok": True, "data": "ignored"}
 
 
 def test_error_envelope_on_2xx_is_not_an_error(one_shot: Invoker, api: respx.MockRouter) -> None:
     """Only the status decides; a 200 whose data mentions "error" is a value."""
-    api.route().mock(return_value=httpx.Response(200, json={"data": {"error": "none"}}))
+    api.route().mock(return_value=RespxResponse(200, json={"data": {"error": "none"}}))
 
     assert one_shot("players.get", "p") == {"error": "none"}
 
 
-def test_key_echoed_by_a_proxy_body_is_redacted(respx_mock: respx.MockRouter) -> None:
+def test_key_echoed_by_a_proxy_body_is_redacted(api: respx.MockRouter) -> None:
     key = "pk_live.very-secret-value"
-    respx_mock.get("https://api.kraty.app/server/v1/ping").mock(
-        return_value=httpx.Response(502, text=f"bad gateway; Authorization: Bearer {key}")
+    api.get("https://api.kraty.app/server/v1/ping").mock(
+        return_value=RespxResponse(502, text=f"bad gateway; Authorization: Bearer {key}")
     )
     client = KratyAdmin(api_key=key, retry=RetryConfig(attempts=1))
     with pytest.raises(KratyServerError) as caught:
@@ -318,7 +318,7 @@ def test_request_id_comes_from_the_header(one_shot: Invoker, api: respx.MockRout
 
 def test_request_id_falls_back_to_the_envelope(one_shot: Invoker, api: respx.MockRouter) -> None:
     body = {"error": {"code": "conflict", "message": "m", "details": None, "requestId": "req_b"}}
-    api.route().mock(return_value=httpx.Response(409, json=body))
+    api.route().mock(return_value=RespxResponse(409, json=body))
 
     assert raised(one_shot).request_id == "req_b"
 
@@ -326,7 +326,7 @@ def test_request_id_falls_back_to_the_envelope(one_shot: Invoker, api: respx.Moc
 def test_the_header_wins_over_the_envelope(one_shot: Invoker, api: respx.MockRouter) -> None:
     body = {"error": {"code": "conflict", "message": "m", "requestId": "req_body"}}
     api.route().mock(
-        return_value=httpx.Response(409, json=body, headers={"X-Request-Id": "req_header"})
+        return_value=RespxResponse(409, json=body, headers={"X-Request-Id": "req_header"})
     )
 
     assert raised(one_shot).request_id == "req_header"
@@ -334,7 +334,7 @@ def test_the_header_wins_over_the_envelope(one_shot: Invoker, api: respx.MockRou
 
 def test_unreadable_answers_keep_the_request_id(one_shot: Invoker, api: respx.MockRouter) -> None:
     api.route().mock(
-        return_value=httpx.Response(502, text="<html>", headers={"X-Request-Id": "req_gw"})
+        return_value=RespxResponse(502, text="<html>", headers={"X-Request-Id": "req_gw"})
     )
 
     err = raised(one_shot)

@@ -7,11 +7,11 @@ import subprocess
 import sys
 import textwrap
 
-import httpx
 import pytest
 import respx
 
 from kraty_admin import KratyServerError, RequestInfo, RetryConfig
+from tests._http import RespxResponse, http_lib
 
 from .conftest import API_KEY, Clients, error, ok
 
@@ -28,7 +28,7 @@ def test_one_debug_line_per_attempt_and_one_info_line_per_retry(
     api.route().mock(
         side_effect=[
             error(503, "unavailable", headers={"X-Request-Id": "req_a"}),
-            httpx.ConnectError("reset"),
+            http_lib.ConnectError("reset"),
             ok({"balance": 5}, headers={"X-Request-Id": "req_c"}),
         ]
     )
@@ -70,8 +70,8 @@ def test_no_level_ever_shows_the_key_secrets_or_bodies(
     api.route().mock(
         side_effect=[
             error(429, "rate_limited", headers={"Retry-After": "0"}),
-            httpx.ReadTimeout(f"slow; Authorization: Bearer {API_KEY}"),
-            httpx.Response(502, text=f"proxy echo: Bearer {API_KEY}"),
+            http_lib.ReadTimeout(f"slow; Authorization: Bearer {API_KEY}"),
+            RespxResponse(502, text=f"proxy echo: Bearer {API_KEY}"),
             ok({}),
             error(409, "conflict", f"echo {API_KEY}"),
         ]
@@ -96,17 +96,16 @@ def test_no_level_ever_shows_the_key_secrets_or_bodies(
     assert secret_body not in text
 
 
-SCRIPT = textwrap.dedent(
+SCRIPT = f"import {http_lib.__name__} as http_lib\n" + textwrap.dedent(
     """
-    import httpx
     from kraty_admin import KratyAdmin, RetryConfig
 
     answers = iter([503, 200])
 
     def answer(request):
-        return httpx.Response(next(answers), json={"data": {}})
+        return http_lib.Response(next(answers), json={"data": {}})
 
-    http = httpx.Client(transport=httpx.MockTransport(answer))
+    http = http_lib.Client(transport=http_lib.MockTransport(answer))
     kraty = KratyAdmin(api_key="sk_subprocess_key", base_url="https://api.test",
                        http_client=http, sleep=lambda s: None)
     kraty.players.get("p")

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-import httpx
 import pytest
 import respx
 from hypothesis import given
@@ -32,12 +31,13 @@ from kraty_admin import (
 )
 from kraty_admin._migration import derive_key
 from kraty_admin.types import MigrationOutcome
+from tests._http import RespxRequest, RespxResponse, http_lib, mock_http
 
 KEY = "sk_test_engine_key"
 BASE = "https://kraty.test"
 NO_WAIT = RetryConfig(attempts=3, initial_delay=0, max_delay=0, jitter=0)
 
-Handler = Callable[[httpx.Request], httpx.Response]
+Handler = Callable[[RespxRequest], RespxResponse]
 
 
 @dataclass
@@ -67,14 +67,14 @@ class Flavour:
         """A respx side effect that holds each request ``seconds`` while ``gauge`` counts it."""
         if self.backend is None:
 
-            def sync_effect(request: httpx.Request) -> httpx.Response:
+            def sync_effect(request: RespxRequest) -> RespxResponse:
                 with gauge:
                     time.sleep(seconds)
                 return handler(request)
 
             return sync_effect
 
-        async def async_effect(request: httpx.Request) -> httpx.Response:
+        async def async_effect(request: RespxRequest) -> RespxResponse:
             with gauge:
                 await anyio.sleep(seconds)
             return handler(request)
@@ -115,7 +115,7 @@ class Server:
         self.batches: list[list[dict[str, Any]]] = []
         self._lock = threading.Lock()
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: RespxRequest) -> RespxResponse:
         rows = json.loads(request.content)["rows"]
         with self._lock:
             self.batches.append(rows)
@@ -130,7 +130,7 @@ class Server:
             "failed": len(failures),
             "failures": failures,
         }
-        return httpx.Response(200, json={"data": outcome})
+        return RespxResponse(200, json={"data": outcome})
 
     def sent_players(self) -> list[str]:
         return sorted((row["externalPlayerId"] for b in self.batches for row in b), key=_num)
@@ -145,7 +145,7 @@ def _num(player: str) -> int:
 
 @pytest.fixture
 def api() -> Iterator[respx.MockRouter]:
-    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+    with mock_http(base_url=BASE, assert_all_called=False) as router:
         yield router
 
 
@@ -313,11 +313,11 @@ def test_an_error_from_the_input_propagates(flavour: Flavour, server: Server) ->
 # --- failed batches --------------------------------------------------------------------------
 
 
-def _failing_batch(server: Server, answer: Callable[[], httpx.Response]) -> Handler:
+def _failing_batch(server: Server, answer: Callable[[], RespxResponse]) -> Handler:
     """``server``, except the batch holding player ``p10`` gets ``answer`` every time."""
     attempts = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: RespxRequest) -> RespxResponse:
         if b'"p10"' in request.content:
             attempts.append(1)
             return answer()
@@ -331,7 +331,7 @@ def test_a_batch_failing_after_retries_reports_every_row(
     flavour: Flavour, api: respx.MockRouter, server: Server
 ) -> None:
     body = {"error": {"code": "internal_error", "message": "db down", "details": None}}
-    handler = _failing_batch(server, lambda: httpx.Response(503, json=body))
+    handler = _failing_batch(server, lambda: RespxResponse(503, json=body))
     api.post("/server/v1/migrate/players").mock(side_effect=handler)
 
     outcome = flavour.run("players", players(25), batch_size=10)
@@ -351,8 +351,8 @@ def test_a_batch_failing_after_retries_reports_every_row(
 def test_a_network_failure_is_reported_as_network_error(
     flavour: Flavour, api: respx.MockRouter, server: Server
 ) -> None:
-    def refuse() -> httpx.Response:
-        raise httpx.ConnectError("connection refused")
+    def refuse() -> RespxResponse:
+        raise http_lib.ConnectError("connection refused")
 
     api.post("/server/v1/migrate/players").mock(side_effect=_failing_batch(server, refuse))
 

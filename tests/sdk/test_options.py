@@ -7,11 +7,11 @@ import operator
 from typing import Any
 
 import anyio
-import httpx
 import pytest
 import respx
 
 from kraty_admin import KratyServerError, RawResponse, RetryConfig
+from tests._http import RespxResponse
 
 from .conftest import API_KEY, BASE_URL, Clients, error, ok
 
@@ -58,7 +58,7 @@ def test_with_options_overrides_for_the_view_only(clients: Clients, api: respx.M
 def test_caller_headers_cannot_replace_the_sdks(
     spelling: str, clients: Clients, api: respx.MockRouter
 ) -> None:
-    route = api.route().mock(return_value=httpx.Response(200, json={"data": {}}))
+    route = api.route().mock(return_value=RespxResponse(200, json={"data": {}}))
     replaced = {spelling: "Bearer other", "user-agent": "x", "Content-Type": "text/plain"}
     view = clients.new().with_options(headers={**replaced, "X-A": "1"})
 
@@ -75,7 +75,7 @@ def test_caller_headers_cannot_replace_the_sdks(
 
 
 def test_closing_a_view_leaves_the_pool_open(clients: Clients, api: respx.MockRouter) -> None:
-    api.get(f"{BASE_URL}/server/v1/ping").mock(return_value=httpx.Response(200, json={}))
+    api.get(f"{BASE_URL}/server/v1/ping").mock(return_value=RespxResponse(200, json={}))
     kraty = clients.new()
 
     clients.close(kraty.with_options(timeout=1.0))
@@ -86,7 +86,7 @@ def test_closing_a_view_leaves_the_pool_open(clients: Clients, api: respx.MockRo
 def test_with_options_timeout_none_means_no_timeout(
     clients: Clients, api: respx.MockRouter
 ) -> None:
-    route = api.get(f"{BASE_URL}/server/v1/ping").mock(return_value=httpx.Response(200, json={}))
+    route = api.get(f"{BASE_URL}/server/v1/ping").mock(return_value=RespxResponse(200, json={}))
 
     run(clients, clients.new().with_options(timeout=None).health.ping)
 
@@ -145,7 +145,7 @@ def test_request_stamps_auth_and_a_stable_idempotency_key(
     clients: Clients, api: respx.MockRouter
 ) -> None:
     route = api.post(f"{BASE_URL}/server/v1/future/thing").mock(
-        side_effect=[error(503, "busy"), httpx.Response(200, json={"data": {"done": True}})]
+        side_effect=[error(503, "busy"), RespxResponse(200, json={"data": {"done": True}})]
     )
     kraty = clients.new(generate_idempotency_key=iter(["k1", "k2"]).__next__)
 
@@ -160,9 +160,9 @@ def test_request_stamps_auth_and_a_stable_idempotency_key(
 def test_request_keeps_the_callers_key_and_sends_params(
     clients: Clients, api: respx.MockRouter
 ) -> None:
-    post = api.post(f"{BASE_URL}/x").mock(return_value=httpx.Response(200, json={}))
+    post = api.post(f"{BASE_URL}/x").mock(return_value=RespxResponse(200, json={}))
     get = api.get(f"{BASE_URL}/_local/rows", params={"status": "dead", "limit": "5"}).mock(
-        return_value=httpx.Response(200, json={"data": []})
+        return_value=RespxResponse(200, json={"data": []})
     )
     kraty = clients.new()
 

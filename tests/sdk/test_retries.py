@@ -6,11 +6,11 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
 
-import httpx
 import pytest
 import respx
 
 from kraty_admin import KratyNetworkError, KratyServerError, RetryConfig
+from tests._http import http_lib
 
 from .conftest import Clients, error, ok
 
@@ -80,19 +80,19 @@ def test_rate_limited_after_budget_is_the_last_429(clients: Clients, api: respx.
 @pytest.mark.parametrize(
     "failure",
     [
-        httpx.ConnectError("connection refused"),
-        httpx.ConnectTimeout("connect timed out"),
-        httpx.ReadTimeout("read timed out"),
-        httpx.WriteTimeout("write timed out"),
-        httpx.PoolTimeout("pool exhausted"),
-        httpx.ReadError("connection reset by peer"),
-        httpx.WriteError("broken pipe"),
-        httpx.RemoteProtocolError("server disconnected without sending a response"),
+        http_lib.ConnectError("connection refused"),
+        http_lib.ConnectTimeout("connect timed out"),
+        http_lib.ReadTimeout("read timed out"),
+        http_lib.WriteTimeout("write timed out"),
+        http_lib.PoolTimeout("pool exhausted"),
+        http_lib.ReadError("connection reset by peer"),
+        http_lib.WriteError("broken pipe"),
+        http_lib.RemoteProtocolError("server disconnected without sending a response"),
     ],
     ids=lambda exc: type(exc).__name__,
 )
 def test_transport_errors_are_retried_then_wrapped(
-    failure: httpx.HTTPError, clients: Clients, api: respx.MockRouter, sleeps: list[float]
+    failure: http_lib.HTTPError, clients: Clients, api: respx.MockRouter, sleeps: list[float]
 ) -> None:
     route = api.route().mock(side_effect=failure)
 
@@ -111,7 +111,7 @@ def test_transport_error_then_success(
     clients: Clients, api: respx.MockRouter, sleeps: list[float]
 ) -> None:
     route = api.route().mock(
-        side_effect=[httpx.ConnectError("down"), httpx.ReadTimeout("slow"), ok({"ok": 1})]
+        side_effect=[http_lib.ConnectError("down"), http_lib.ReadTimeout("slow"), ok({"ok": 1})]
     )
 
     assert clients.invoker(retry=NO_JITTER)("players.get", "p") == {"ok": 1}
@@ -122,7 +122,7 @@ def test_transport_error_then_success(
 def test_transport_error_with_one_attempt_is_not_retried(
     clients: Clients, api: respx.MockRouter, sleeps: list[float]
 ) -> None:
-    route = api.route().mock(side_effect=httpx.ConnectError("down"))
+    route = api.route().mock(side_effect=http_lib.ConnectError("down"))
 
     with pytest.raises(KratyNetworkError) as caught:
         clients.invoker(retry=RetryConfig(attempts=1))("players.get", "p")
@@ -135,24 +135,24 @@ def test_transport_error_with_one_attempt_is_not_retried(
 def test_a_configuration_error_is_not_retried(
     clients: Clients, api: respx.MockRouter, sleeps: list[float]
 ) -> None:
-    route = api.route().mock(side_effect=httpx.UnsupportedProtocol("no such scheme"))
+    route = api.route().mock(side_effect=http_lib.UnsupportedProtocol("no such scheme"))
 
     with pytest.raises(KratyNetworkError) as caught:
         clients.invoker()("players.get", "p")
 
     assert route.call_count == 1
     assert sleeps == []
-    assert isinstance(caught.value.original_cause, httpx.UnsupportedProtocol)
+    assert isinstance(caught.value.original_cause, http_lib.UnsupportedProtocol)
 
 
 def test_mixed_failures_raise_the_last_one(clients: Clients, api: respx.MockRouter) -> None:
-    api.route().mock(side_effect=[error(503, "unavailable"), httpx.ReadTimeout("slow")] * 2)
+    api.route().mock(side_effect=[error(503, "unavailable"), http_lib.ReadTimeout("slow")] * 2)
 
     with pytest.raises(KratyNetworkError):
         clients.invoker(retry=NO_JITTER)("players.get", "p")
 
     api.routes.clear()
-    api.route().mock(side_effect=[httpx.ReadTimeout("slow"), error(504, "gateway_timeout")])
+    api.route().mock(side_effect=[http_lib.ReadTimeout("slow"), error(504, "gateway_timeout")])
 
     with pytest.raises(KratyServerError) as caught:
         clients.invoker(retry=RetryConfig(attempts=2, jitter=0))("players.get", "p")

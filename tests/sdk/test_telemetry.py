@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-import httpx
 import pytest
 import respx
 
 from kraty_admin import KratyNetworkError, KratyServerError, RequestInfo, RetryConfig
+from tests._http import RespxResponse, http_lib
 
 from .conftest import Clients, error, ok
 
@@ -17,7 +17,7 @@ URL = "https://api.test/server/v1/players/p%2Fq/wallet/gold/credit"
 
 def test_one_record_per_attempt_with_every_field(clients: Clients, api: respx.MockRouter) -> None:
     api.route().mock(
-        side_effect=[error(503, "unavailable"), httpx.ConnectError("reset"), ok({"balance": 1})]
+        side_effect=[error(503, "unavailable"), http_lib.ConnectError("reset"), ok({"balance": 1})]
     )
     infos: list[RequestInfo] = []
     invoke = clients.invoker(on_request=infos.append, retry=RetryConfig(jitter=0))
@@ -49,7 +49,7 @@ def test_generated_key_is_reported_and_stable(clients: Clients, api: respx.MockR
 
 
 def test_get_reports_no_key(clients: Clients, api: respx.MockRouter) -> None:
-    api.route().mock(return_value=httpx.Response(200, json={"ok": True}))
+    api.route().mock(return_value=RespxResponse(200, json={"ok": True}))
     infos: list[RequestInfo] = []
 
     clients.invoker(on_request=infos.append)("health.ping")
@@ -66,7 +66,7 @@ def test_get_reports_no_key(clients: Clients, api: respx.MockRouter) -> None:
 
 
 def test_final_failures_are_reported_too(clients: Clients, api: respx.MockRouter) -> None:
-    api.route().mock(side_effect=[error(404, "not_found"), httpx.ReadTimeout("slow")])
+    api.route().mock(side_effect=[error(404, "not_found"), http_lib.ReadTimeout("slow")])
     infos: list[RequestInfo] = []
     invoke = clients.invoker(on_request=infos.append, retry=RetryConfig(attempts=1))
 
@@ -79,7 +79,7 @@ def test_final_failures_are_reported_too(clients: Clients, api: respx.MockRouter
 
 
 def test_2xx_statuses_are_ok(clients: Clients, api: respx.MockRouter) -> None:
-    api.route().mock(return_value=httpx.Response(201, json={"data": {"id": "g"}}))
+    api.route().mock(return_value=RespxResponse(201, json={"data": {"id": "g"}}))
     infos: list[RequestInfo] = []
 
     clients.invoker(on_request=infos.append)(
@@ -140,7 +140,7 @@ def test_each_attempt_reports_its_request_id(clients: Clients, api: respx.MockRo
     api.route().mock(
         side_effect=[
             error(503, "unavailable", headers={"X-Request-Id": "req_1"}),
-            httpx.ConnectError("reset"),
+            http_lib.ConnectError("reset"),
             ok({}, headers={"X-Request-Id": "req_3"}),
         ]
     )

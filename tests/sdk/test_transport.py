@@ -6,11 +6,11 @@ import json
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 import respx
 
 from kraty_admin import RetryConfig, __version__
+from tests._http import RespxResponse, http_lib
 
 from .conftest import API_KEY, Clients, Invoker
 
@@ -19,7 +19,7 @@ SDK_ID = f"kraty-admin/{__version__}"
 
 @pytest.fixture
 def echo(api: respx.MockRouter) -> respx.Route:
-    return api.route().mock(return_value=httpx.Response(200, json={"data": {"ok": True}}))
+    return api.route().mock(return_value=RespxResponse(200, json={"data": {"ok": True}}))
 
 
 def test_identification_and_auth_headers_on_every_request(
@@ -133,7 +133,7 @@ def test_get_carries_no_key_and_never_generates_one(
     name: str, args: tuple[Any, ...], clients: Clients, api: respx.MockRouter
 ) -> None:
     route = api.route().mock(
-        return_value=httpx.Response(200, json={"data": {"friends": []}, "ok": True})
+        return_value=RespxResponse(200, json={"data": {"friends": []}, "ok": True})
     )
     keys = CountingKeys()
     infos: list[Any] = []
@@ -169,12 +169,12 @@ def test_one_key_per_logical_call_reused_on_every_retry(
 ) -> None:
     route = api.route().mock(
         side_effect=[
-            httpx.Response(503),
-            httpx.ConnectError("reset"),
-            httpx.Response(429),
-            httpx.Response(200, json={"data": {"balance": 1}}),
-            httpx.Response(500),
-            httpx.Response(200, json={"data": {"balance": 2}}),
+            RespxResponse(503),
+            http_lib.ConnectError("reset"),
+            RespxResponse(429),
+            RespxResponse(200, json={"data": {"balance": 1}}),
+            RespxResponse(500),
+            RespxResponse(200, json={"data": {"balance": 2}}),
         ]
     )
     keys = CountingKeys()
@@ -191,7 +191,7 @@ def test_one_key_per_logical_call_reused_on_every_retry(
 
 def test_callers_key_is_reused_on_retries(clients: Clients, api: respx.MockRouter) -> None:
     route = api.route().mock(
-        side_effect=[httpx.Response(502), httpx.Response(200, json={"data": {}})]
+        side_effect=[RespxResponse(502), RespxResponse(200, json={"data": {}})]
     )
     clients.invoker()("inventory.grant", "p", "sword", 1, idempotency_key="receipt_9")
 

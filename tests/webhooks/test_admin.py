@@ -6,7 +6,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
-import httpx
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -16,6 +15,7 @@ from kraty_admin.cli._app import cli
 from kraty_admin.cli._webhooks import LocalAdmin, listen
 from kraty_local.server import LocalServer
 from kraty_local.store.schema import webhook_endpoints
+from tests._http import http_lib
 
 from .receiver import Receiver
 
@@ -29,9 +29,9 @@ def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
 
 
 @pytest.fixture
-def admin(server: LocalServer) -> Iterator[httpx.Client]:
+def admin(server: LocalServer) -> Iterator[http_lib.Client]:
     """An HTTP client of the admin routes with the server key."""
-    with httpx.Client(
+    with http_lib.Client(
         base_url=server.base_url + "/_local/webhooks",
         headers={"Authorization": f"Bearer {server.api_key}"},
     ) as client:
@@ -40,14 +40,14 @@ def admin(server: LocalServer) -> Iterator[httpx.Client]:
 
 def test_the_admin_routes_need_a_server_key(server: LocalServer) -> None:
     url = server.base_url + "/_local/webhooks/deliveries"
-    assert httpx.get(url).status_code == 401
-    wrong = httpx.get(url, headers={"Authorization": "Bearer kl_x.nope"})
+    assert http_lib.get(url).status_code == 401
+    wrong = http_lib.get(url, headers={"Authorization": "Bearer kl_x.nope"})
     assert wrong.status_code == 401
     assert wrong.json()["error"]["code"] == "session_invalid"
 
 
 def test_list_and_redeliver(
-    server: LocalServer, kraty: KratyAdmin, receiver: Receiver, admin: httpx.Client
+    server: LocalServer, kraty: KratyAdmin, receiver: Receiver, admin: http_lib.Client
 ) -> None:
     kraty.wallet.credit("p1", "gold", amount=5, idempotency_key="r1")
     server.dispatcher.drain()
@@ -70,7 +70,7 @@ def test_list_and_redeliver(
 
 
 def test_another_games_key_sees_nothing(
-    server: LocalServer, kraty: KratyAdmin, admin: httpx.Client
+    server: LocalServer, kraty: KratyAdmin, admin: http_lib.Client
 ) -> None:
     kraty.wallet.credit("p1", "gold", amount=5, idempotency_key="r1")
     event_id = admin.get("/deliveries").json()["data"][0]["eventId"]

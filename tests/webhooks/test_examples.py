@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import uvicorn
 from sqlalchemy import select
@@ -22,6 +21,7 @@ from kraty_admin import KratyAdmin, sign_webhook
 from kraty_local.server import LocalServer
 from kraty_local.store.schema import webhook_deliveries, webhook_outbox
 from kraty_local.world import WebhookEndpoint, World
+from tests._http import http_lib
 
 from .conftest import SECRET, hooked_world
 
@@ -127,7 +127,7 @@ def test_example_receives_verifies_and_deduplicates(
 
     # A redelivery is acknowledged (2xx) but not processed twice.
     event_id = sorted(event_ids)[0]
-    with httpx.Client(
+    with http_lib.Client(
         base_url=server.base_url, headers={"Authorization": f"Bearer {server.api_key}"}
     ) as admin:
         assert admin.post(f"/_local/webhooks/events/{event_id}/redeliver").status_code == 200
@@ -153,7 +153,7 @@ def test_example_rejects_tampered_stale_and_unsigned_deliveries(
         headers = {"Content-Type": "application/json"}
         if signature is not None:
             headers["X-Signature"] = signature
-        return httpx.post(url, content=content, headers=headers).status_code
+        return http_lib.post(url, content=content, headers=headers).status_code
 
     assert post(body.replace(b"{}", b'{"x":1}'), good) == 401  # tampered body
     assert post(body, sign_webhook(body, SECRET, timestamp=int(time.time()) - 301)) == 401

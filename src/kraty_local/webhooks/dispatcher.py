@@ -26,9 +26,9 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-import httpx
 from sqlalchemy import Engine
 
+from kraty_admin import _http
 from kraty_local.clock import Clock
 from kraty_local.db import transaction
 from kraty_local.webhooks import deliveries
@@ -58,7 +58,7 @@ class Dispatcher:
         timeout_seconds: float = 5.0,
         lease_seconds: float = 60.0,
         rng: random.Random | None = None,
-        transport: httpx.BaseTransport | None = None,
+        transport: _http.BaseTransport | None = None,
     ) -> None:
         """Configure; nothing runs until :meth:`start` (or a call to :meth:`run_once`).
 
@@ -73,10 +73,10 @@ class Dispatcher:
         self._batch_size = batch_size
         self._lease = timedelta(seconds=lease_seconds)
         self._rng = rng or random.Random()
-        self._http = httpx.Client(
+        self._http = _http.Client(
             timeout=timeout_seconds,
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=concurrency),
+            limits=_http.Limits(max_connections=concurrency),
             headers={"User-Agent": USER_AGENT},
             transport=transport,
         )
@@ -178,7 +178,7 @@ class Dispatcher:
         )
         try:
             response = self._http.post(delivery.endpoint_url, content=body, headers=headers)
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        except (_http.HTTPError, _http.InvalidURL) as exc:
             return self._failed(delivery, None, f"{type(exc).__name__}: {exc}")
         if response.is_success:
             return Result(DELIVERED, self._clock.now(), response.status_code, None)
