@@ -12,7 +12,10 @@ import sys
 from benchmarks import client_overhead, credits, migration_engine, webhooks_throughput
 
 SUITE = [
-    ("The SDK's own cost: client CPU per credit and import, against httpx", client_overhead.main),
+    (
+        "The SDK's own cost: client CPU per credit and import, against its HTTP library",
+        client_overhead.main,
+    ),
     ("Bulk import: the product page's loop vs the streaming engine", migration_engine.main),
     ("Wallet credits under concurrency", credits.main),
     ("Webhook delivery", webhooks_throughput.main),

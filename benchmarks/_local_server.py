@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import socket
 import subprocess
@@ -12,7 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+from kraty_admin._http import LIBRARY
+
+# The HTTP library the SDK uses here (httpx2 on Python 3.11+, httpx on 3.10).
+http_lib = importlib.import_module(LIBRARY)
 
 BENCH_KEY = "kl_bench.benchmark-secret"
 
@@ -68,10 +72,10 @@ def _wait_until_up(base_url: str, process: subprocess.Popen[bytes]) -> None:
         if process.poll() is not None:
             raise RuntimeError("Kraty Local exited during start-up")
         try:
-            httpx.get(
+            http_lib.get(
                 f"{base_url}/server/v1/ping", headers={"Authorization": f"Bearer {BENCH_KEY}"}
             )
             return
-        except httpx.TransportError:
+        except http_lib.TransportError:
             time.sleep(0.1)
     raise RuntimeError("Kraty Local did not start within 60 s")

@@ -1,13 +1,14 @@
-"""The SDK's own cost: client CPU per ``wallet.credit`` and ``import kraty_admin``, against httpx.
+"""The SDK's own cost: client CPU per ``wallet.credit`` and ``import kraty_admin``, vs its HTTP lib.
 
 (a) Per-call client CPU (``time.process_time``, and its user part) of ``KratyAdmin.wallet.credit``
-against a bare ``httpx.Client`` sending the same POST (same headers, same compact JSON body with
-a fresh ``idempotencyKey``, the ``data`` object decoded), both to one fixed server in its own
-process that answers every request with the same 200 JSON. (b) ``import kraty_admin`` against
-``import httpx`` in fresh interpreters: the CPU time of the import statement (``process_time``
-around it, in the child) and of the whole ``python -c`` process (10 ms ticks). Both run
-``--rounds`` interleaved rounds (alternating which side goes first) and print medians and
-ratios:
+against a bare client of the SDK's HTTP library (``httpx2.Client``; ``httpx.Client`` on Python
+3.10) sending the same POST (same headers, same compact JSON body with a fresh
+``idempotencyKey``, the ``data`` object decoded), both to one fixed server in its own process
+that answers every request with the same 200 JSON. (b) ``import kraty_admin`` against ``import
+httpx2`` (``httpx`` on 3.10) in fresh interpreters: the CPU time of the import statement
+(``process_time`` around it, in the child) and of the whole ``python -c`` process (10 ms ticks).
+Both run ``--rounds`` interleaved rounds (alternating which side goes first) and print medians
+and ratios:
 
     uv run --all-extras python -m benchmarks.client_overhead
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib
 import json
 import os
 import platform
@@ -29,9 +31,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-import httpx
-
 from kraty_admin import KratyAdmin, __version__
+from kraty_admin._http import LIBRARY
+
+# The HTTP library the SDK uses here (httpx2 on Python 3.11+, httpx on 3.10).
+http_lib = importlib.import_module(LIBRARY)
 
 KEY = "sk_test_bench.overhead"
 PLAYER, ECONOMY = "p1", "gold"
@@ -58,7 +62,7 @@ def sdk_credit(kraty: KratyAdmin) -> Call:
     return lambda: kraty.wallet.credit(PLAYER, ECONOMY, 1)
 
 
-def bare_credit(http: httpx.Client, base_url: str) -> Call:
+def bare_credit(http: http_lib.Client, base_url: str) -> Call:
     """The same POST by hand: the SDK's headers and body bytes, the ``data`` object decoded."""
     url = f"{base_url}/server/v1/players/{PLAYER}/wallet/{ECONOMY}/credit"
     http.headers.update(
@@ -67,7 +71,7 @@ def bare_credit(http: httpx.Client, base_url: str) -> Call:
             "Accept": "application/json",
             "User-Agent": (
                 f"kraty-admin/{__version__} python/{platform.python_version()} "
-                f"httpx/{httpx.__version__}"
+                f"{LIBRARY}/{http_lib.__version__}"
             ),
             "X-Kraty-SDK": f"kraty-admin/{__version__}",
             "Content-Type": "application/json",
@@ -147,7 +151,7 @@ def main() -> None:
     with (
         fixed_server() as base_url,
         KratyAdmin(KEY, base_url=base_url) as kraty,
-        httpx.Client() as http,
+        http_lib.Client() as http,
     ):
         calls = {"sdk": sdk_credit(kraty), "bare": bare_credit(http, base_url)}
         for call in calls.values():  # warm up: connections, caches
@@ -159,14 +163,15 @@ def main() -> None:
                 for name, call in calls.items()
             },
         )
-    modules = {name: functools.partial(import_cost, name) for name in ("kraty_admin", "httpx")}
+    modules = {name: functools.partial(import_cost, name) for name in ("kraty_admin", LIBRARY)}
     for measure in modules.values():  # warm up: bytecode, file system caches
         measure()
     imports = interleaved(args.rounds, modules)
-    ours, theirs = imports["kraty_admin"], imports["httpx"]
+    ours, theirs = imports["kraty_admin"], imports[LIBRARY]
     print(f"{args.rounds} interleaved rounds\n")
     print(
-        "| measure | kraty_admin | httpx | ratio | kraty_admin (min) | httpx (min) | ratio (min) |"
+        f"| measure | kraty_admin | {LIBRARY} | ratio | kraty_admin (min) | {LIBRARY} (min) "
+        "| ratio (min) |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
     sdk, bare = cpu["sdk"], cpu["bare"]

@@ -11,6 +11,7 @@ need a server URL (``--pg-url`` or ``$KRATY_TEST_PG_URL``); ``.ci/with-postgres`
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import statistics
 import tempfile
@@ -21,12 +22,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from benchmarks._local_server import BENCH_KEY, local_server
+from kraty_admin._http import LIBRARY
 from kraty_local.db import database_url
+
+# The HTTP library the SDK uses here (httpx2 on Python 3.11+, httpx on 3.10).
+http_lib = importlib.import_module(LIBRARY)
 
 _EXAMPLE_WORLD = Path(__file__).parents[1] / "src" / "kraty_local" / "world.example.toml"
 
@@ -41,7 +45,7 @@ class Result:
     p99_ms: float
 
 
-def _credit(http: httpx.Client, base_url: str, n: int, players: int, run: str) -> float:
+def _credit(http: http_lib.Client, base_url: str, n: int, players: int, run: str) -> float:
     """One credit with a fresh key; its latency in seconds."""
     start = time.perf_counter()
     response = http.post(
@@ -57,9 +61,9 @@ def _credit(http: httpx.Client, base_url: str, n: int, players: int, run: str) -
 
 def measure(name: str, base_url: str, args: argparse.Namespace) -> Result:
     """Warm up, then time ``args.requests`` credits from ``args.clients`` threads."""
-    limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+    limits = http_lib.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
     with (
-        httpx.Client(timeout=60, limits=limits) as http,
+        http_lib.Client(timeout=60, limits=limits) as http,
         ThreadPoolExecutor(args.clients) as pool,
     ):
         list(pool.map(lambda n: _credit(http, base_url, n, args.players, "warm"), range(100)))

@@ -11,6 +11,7 @@ worst case of a single player's ordered stream. Run:
 from __future__ import annotations
 
 import argparse
+import importlib
 import multiprocessing
 import socket
 import tempfile
@@ -19,15 +20,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import httpx
 import uvicorn
 
 from kraty_admin import verify_webhook
+from kraty_admin._http import LIBRARY
 from kraty_local import outbox
 from kraty_local.db import transaction
 from kraty_local.server import LocalServer
 from kraty_local.settings import Settings
 from kraty_local.world import WebhookEndpoint, default_world
+
+# The HTTP library the SDK uses here (httpx2 on Python 3.11+, httpx on 3.10).
+http_lib = importlib.import_module(LIBRARY)
 
 SECRET = "whsec_benchmark"  # noqa: S105 - a throwaway secret of this benchmark
 
@@ -87,9 +91,9 @@ def main() -> None:
     process.start()
     while True:
         try:
-            httpx.post(url, content=b"")
+            http_lib.post(url, content=b"")
             break
-        except httpx.TransportError:
+        except http_lib.TransportError:
             time.sleep(0.05)
     world = default_world()
     game = replace(world.games["game_1"], webhooks=(WebhookEndpoint(url, (SECRET,)),))
