@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import (
+    AsyncGenerator,
     AsyncIterable,
-    AsyncIterator,
     Callable,
     Iterable,
     Iterator,
@@ -193,7 +193,7 @@ def iter_batches(rows: Iterable[Mapping[str, Any]], batcher: Batcher) -> Iterato
 
 async def aiter_batches(
     rows: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]], batcher: Batcher
-) -> AsyncIterator[Batch]:
+) -> AsyncGenerator[Batch, None]:
     """:func:`iter_batches` for an async iterable (a plain iterable works too)."""
     if isinstance(rows, AsyncIterable):
         async for row in rows:

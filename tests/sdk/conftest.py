@@ -96,6 +96,13 @@ class Clients:
         """A caller-owned client of the HTTP library in use (``http_lib``), of the matching kind."""
         return http_lib.AsyncClient(**options) if self.is_async else http_lib.Client(**options)
 
+    def close_http(self, http: Any) -> None:
+        """Close an HTTP client of either kind (``aclose`` for async ones)."""
+        if hasattr(http, "aclose"):
+            anyio.run(http.aclose)
+        else:
+            http.close()
+
     def close(self, client: Client) -> None:
         if isinstance(client, KratyAdminAsync):
             anyio.run(client.aclose)

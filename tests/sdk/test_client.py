@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import traceback
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 import respx
 
 from kraty_admin import KratyNetworkError, KratyServerError, RequestInfo, RetryConfig
+from kraty_admin._http import LIBRARY
 from tests._http import RespxRequest, RespxResponse, http_lib
 
 from .conftest import API_KEY, Clients, error, ok
@@ -255,6 +257,34 @@ def test_callers_http_client_is_left_open_by_the_context_manager(clients: Client
     assert result == PING
     assert not http.is_closed
     assert entered._http is http
+
+
+def test_a_client_of_another_library_is_refused(clients: Clients) -> None:
+    """``http_client=`` takes the library in use: its exceptions are the ones the SDK retries."""
+    wanted = "AsyncClient" if clients.is_async else "Client"
+    others: list[Any] = [
+        object(),
+        http_lib.AsyncClient() if not clients.is_async else http_lib.Client(),
+    ]
+    other_library = "httpx" if LIBRARY == "httpx2" else "httpx2"
+    try:
+        other = importlib.import_module(other_library)
+    except ImportError:  # httpx2 is not installed on Python 3.10
+        pass
+    else:
+        others.append(getattr(other, wanted)())
+    for http in others:
+        with pytest.raises(TypeError, match=rf"must be an {LIBRARY}\.{wanted} \("):
+            clients.new(http_client=http)
+        if hasattr(http, "close"):
+            clients.close_http(http)
+
+
+def test_user_agent_names_the_http_library(clients: Clients, api: respx.MockRouter) -> None:
+    route = ping_route(api)
+    clients.call(clients.new(), "health.ping")
+    agent = route.calls.last.request.headers["User-Agent"]
+    assert f" {LIBRARY}/{http_lib.__version__}" in agent
 
 
 def test_close_closes_an_owned_client(clients: Clients) -> None:

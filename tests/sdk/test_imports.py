@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -35,6 +37,18 @@ def test_import_loads_only_what_a_sync_client_needs() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert loaded.strip() == "[]"
+
+
+def test_only_the_http_module_imports_an_http_library() -> None:
+    """``kraty_admin._http`` picks httpx2 or httpx; the SDK, Kraty Local and the CLI use it."""
+    src = Path(kraty_admin.__file__).parents[1]
+    importing = re.compile(r"^\s*(import|from)\s+(httpx2?|httpcore2?)\b", re.MULTILINE)
+    offenders = sorted(
+        str(file.relative_to(src))
+        for file in src.rglob("*.py")
+        if importing.search(file.read_text(encoding="utf-8"))
+    )
+    assert offenders == ["kraty_admin/_http.py"]
 
 
 def test_every_public_name_is_listed_and_others_are_not_invented() -> None:

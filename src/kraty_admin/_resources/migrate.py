@@ -17,6 +17,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar, overload
 
 from kraty_admin._core import Call, path
@@ -286,12 +287,14 @@ class AsyncMigrate(Migrate[AsyncSender]):
         async with send_result, results, anyio.create_task_group() as tasks:
             try:
                 in_flight = 0
-                async for batch in aiter_batches(rows, Batcher(batch_size, skip)):
-                    if in_flight >= concurrency:
-                        await settle_one()
-                        in_flight -= 1
-                    tasks.start_soon(attempt, batch)
-                    in_flight += 1
+                # Closed here even when a batch raises, not left to the garbage collector.
+                async with aclosing(aiter_batches(rows, Batcher(batch_size, skip))) as batches:
+                    async for batch in batches:
+                        if in_flight >= concurrency:
+                            await settle_one()
+                            in_flight -= 1
+                        tasks.start_soon(attempt, batch)
+                        in_flight += 1
                 for _ in range(in_flight):
                     await settle_one()
             except Exception as exc:  # leave the task group cleanly, then raise it unwrapped
