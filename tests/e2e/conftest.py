@@ -6,8 +6,8 @@ test's thread through an anyio blocking portal, so one scenario suite covers bot
 on each engine of ``database_target`` (``tests/conftest.py``: a copy of a migrated SQLite file,
 and a PostgreSQL database cloned from a migrated template when ``KRATY_TEST_PG_URL`` is set).
 
-``kraty.client`` talks to the app in-process (``kraty_local.inprocess``: httpx's
-``ASGITransport``, and ``PortalTransport`` for the sync client); tests marked
+``kraty.client`` talks to the app in-process (``kraty_local.inprocess``: the HTTP
+library's ``ASGITransport``, and ``PortalTransport`` for the sync client); tests marked
 ``@pytest.mark.socket`` (a smoke subset) take it over the real socket instead, as does whatever
 goes through ``kraty_local.client``, ``make_client``, ``base_url`` or the CLI.
 """
@@ -19,13 +19,13 @@ import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from kraty_admin import KratyAdmin, KratyAdminAsync
 from kraty_admin.testing import KratyLocal
 from kraty_local.inprocess import PortalTransport
+from tests._http import http_lib
 
 
 @pytest.fixture
@@ -73,14 +73,14 @@ def kraty(request: pytest.FixtureRequest, kraty_local: KratyLocal) -> Iterator[K
             if over_socket:
                 yield kraty_local
                 return
-            http = httpx.Client(transport=PortalTransport(app, portal))
+            http = http_lib.Client(transport=PortalTransport(app, portal))
             with http, KratyAdmin(http_client=http, **options) as client:
                 yield dataclasses.replace(kraty_local, client=client)
             return
         if over_socket:
             async_client = kraty_local.make_async_client()
         else:
-            async_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
+            async_http = http_lib.AsyncClient(transport=http_lib.ASGITransport(app=app))
             async_client = KratyAdminAsync(http_client=async_http, **options)
         try:
             yield dataclasses.replace(kraty_local, client=PortalClient(async_client, portal))  # type: ignore[arg-type]
