@@ -25,8 +25,13 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, select
 
-from kraty_local.services.context import OpContext, new_id
-from kraty_local.services.holdings import INVENTORY, MAX_AMOUNT, HoldingKind
+from kraty_local.services.context import OpContext
+from kraty_local.services.holdings import (
+    INVENTORY,
+    MAX_AMOUNT,
+    HoldingKind,
+    create_missing_holdings,
+)
 from kraty_local.services.players import new_player_row
 from kraty_local.store.queries import insert_ignore_many
 from kraty_local.store.schema import migration_keys, players
@@ -261,23 +266,7 @@ def _apply_holdings(
         return 0, []
     table, key_column, amount_column = kind.table, kind.key_column, kind.amount_column
     pairs = {(player_ids[row.external_player_id], row.key) for row in rows}
-    insert_ignore_many(
-        ctx.conn,
-        table,
-        [
-            {
-                "id": new_id(),
-                "player_id": player_id,
-                key_column: key,
-                amount_column: 0,
-                "created_at": ctx.now,
-                "updated_at": ctx.now,
-            }
-            for player_id, key in pairs
-        ],
-        ["player_id", key_column],
-        ["id"],
-    )
+    create_missing_holdings(ctx, kind, pairs)
     locked = ctx.conn.execute(
         select(table.c.id, table.c.player_id, table.c[key_column], table.c[amount_column])
         .where(

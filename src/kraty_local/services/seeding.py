@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement, Table, and_, bindparam, or_, select
 from kraty_local.seed.errors import SeedError
 from kraty_local.seed.model import DEFAULT_REASON, KEEP, Seed, SeedPlayer
 from kraty_local.services.context import OpContext, new_id
-from kraty_local.services.holdings import INVENTORY, WALLET, HoldingKind
+from kraty_local.services.holdings import INVENTORY, WALLET, HoldingKind, create_missing_holdings
 from kraty_local.services.players import new_player_row
 from kraty_local.store.queries import insert_ignore_many
 from kraty_local.store.schema import blocks, friend_requests, friends, players
@@ -180,23 +180,7 @@ def _set_holdings(
     if not targets:
         return 0
     table, key_column, amount_column = kind.table, kind.key_column, kind.amount_column
-    insert_ignore_many(
-        ctx.conn,
-        table,
-        [
-            {
-                "id": new_id(),
-                "player_id": player_id,
-                key_column: key,
-                amount_column: 0,
-                "created_at": ctx.now,
-                "updated_at": ctx.now,
-            }
-            for player_id, key in targets
-        ],
-        ["player_id", key_column],
-        ["id"],
-    )
+    create_missing_holdings(ctx, kind, targets)
     player_ids = sorted({player_id for player_id, _ in targets})
     keys = sorted({key for _, key in targets})
     current: list[tuple[str, str, str, int]] = []
