@@ -69,6 +69,20 @@ def test_concurrent_start_ups_upgrade_once(empty_database_target: str) -> None:
         engine.dispose()
 
 
+def test_a_current_database_starts_without_running_alembic(
+    database_target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("Alembic ran on a database already at the newest revision")
+
+    monkeypatch.setattr(command, "upgrade", refuse)
+    engine = make_engine(database_target)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 def test_a_database_from_before_versioning_is_refused(empty_database_target: str) -> None:
     engine = make_engine(empty_database_target)
     try:

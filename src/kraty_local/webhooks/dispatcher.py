@@ -25,6 +25,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import Engine
 
@@ -73,13 +74,18 @@ class Dispatcher:
         self._batch_size = batch_size
         self._lease = timedelta(seconds=lease_seconds)
         self._rng = rng or random.Random()
-        self._http = _http.Client(
+        self._new_client = partial(
+            _http.Client,
             timeout=timeout_seconds,
             follow_redirects=False,
             limits=_http.Limits(max_connections=concurrency),
             headers={"User-Agent": USER_AGENT},
             transport=transport,
         )
+        # Built on the first delivery: a client costs an SSL context (~25 ms), which most
+        # runtimes (tests, servers with no endpoint) never need.
+        self._http: _http.Client | None = None
+        self._http_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="kraty-webhook")
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -98,7 +104,14 @@ class Dispatcher:
             self._thread.join()
             self._thread = None
         self._pool.shutdown(wait=True)
-        self._http.close()
+        if self._http is not None:
+            self._http.close()
+
+    def _client(self) -> _http.Client:
+        with self._http_lock:
+            if self._http is None:
+                self._http = self._new_client()
+            return self._http
 
     def run_once(self) -> int:
         """One pass: claim due deliveries, post them, record outcomes; returns attempts made."""
@@ -177,7 +190,7 @@ class Dispatcher:
             attempt=delivery.attempt,
         )
         try:
-            response = self._http.post(delivery.endpoint_url, content=body, headers=headers)
+            response = self._client().post(delivery.endpoint_url, content=body, headers=headers)
         except (_http.HTTPError, _http.InvalidURL) as exc:
             return self._failed(delivery, None, f"{type(exc).__name__}: {exc}")
         if response.is_success:
