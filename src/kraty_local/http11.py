@@ -16,9 +16,26 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from kraty_local.errors import envelope
 from kraty_local.request_ids import HEADER, request_id_for
 
+#: Set to True in ``scope["state"]`` by a response that streams until the client leaves (SSE).
+ENDLESS_STREAM = "kraty.endless_stream"
+
 
 class EnvelopeH11Protocol(H11Protocol):
-    """``uvicorn.Config(http=EnvelopeH11Protocol)``: h11 with enveloped protocol errors."""
+    """``uvicorn.Config(http=EnvelopeH11Protocol)``: h11 with enveloped protocol errors, and
+    endless streams cut when the server stops."""
+
+    def shutdown(self) -> None:
+        """Start a graceful shutdown; an endless stream is closed as if its client had left.
+
+        uvicorn waits for responses in flight before stopping, and an endless stream never
+        ends by itself: its generator is cancelled instead, and the client sees the connection
+        close.
+        """
+        state = self.scope.get("state", {}) if self.cycle is not None else {}
+        if state.get(ENDLESS_STREAM) and not self.cycle.response_complete:
+            self.transport.close()
+        else:
+            super().shutdown()
 
     def send_400_response(self, msg: str) -> None:
         """Answer a request h11 could not parse with the error envelope, and close."""

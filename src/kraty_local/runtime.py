@@ -1,4 +1,4 @@
-"""The long-lived objects of one running app: settings, engine, keys, rate limiter, dispatcher."""
+"""The long-lived objects of one running app: settings, engine, keys, rate limiter, webhooks."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from kraty_local.db import make_engine, transaction
 from kraty_local.migrations import upgrade
 from kraty_local.ratelimit import RateLimiter
 from kraty_local.settings import Settings
+from kraty_local.webhooks.attempts import AttemptHub
 from kraty_local.webhooks.dispatcher import Dispatcher
 
 
@@ -28,12 +29,14 @@ class Runtime:
     limiter: RateLimiter
     server_key: str
     dispatcher: Dispatcher
+    attempts: AttemptHub
 
     @classmethod
     @contextmanager
     def open(cls, settings: Settings) -> Iterator[Runtime]:
         """Open the database, migrate it, register the start-up key and start the dispatcher;
-        on exit (or a failure part-way) close what was opened, in reverse order."""
+        on exit (or a failure part-way) close what was opened, in reverse order (the attempt
+        streams end first)."""
         with ExitStack() as stack:
             engine = make_engine(
                 settings.database, lock_timeout_seconds=settings.lock_timeout_seconds
@@ -45,17 +48,20 @@ class Runtime:
                     conn, settings.world, settings.server_key, settings.clock.now()
                 )
                 keyring = load_keyring(conn, settings.world)
+            attempts = AttemptHub()
             dispatcher = Dispatcher(
                 engine,
                 settings.world,
                 settings.clock,
                 poll_seconds=settings.webhook_poll_seconds,
+                on_attempts=attempts.publish_outcomes,
                 rng=None if settings.rng_seed is None else random.Random(settings.rng_seed),
             )
             stack.callback(dispatcher.stop)
+            stack.callback(attempts.close)
             dispatcher.start()
             limiter = RateLimiter(settings.world.rate_limit, settings.clock)
-            yield cls(settings, engine, keyring, limiter, server_key, dispatcher)
+            yield cls(settings, engine, keyring, limiter, server_key, dispatcher, attempts)
 
 
 def prepare_database(settings: Settings) -> str:

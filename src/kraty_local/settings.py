@@ -22,6 +22,11 @@ class Settings:
     jitter) reproducible. ``webhook_poll_seconds`` is how often the webhook dispatcher looks for
     due deliveries when idle; ``None`` runs no background dispatcher (then call
     ``runtime.dispatcher.run_once()``).
+
+    A temporary endpoint (``kraty-admin webhooks listen``) is removed
+    ``webhook_listen_expiry_seconds`` after its last listener's stream closed; an open stream
+    sends a heartbeat, and pushes the expiry forward, every ``webhook_listen_heartbeat_seconds``
+    (which must be shorter).
     """
 
     database: str = "kraty-local.sqlite"
@@ -33,3 +38,13 @@ class Settings:
     lock_timeout_seconds: float = 5.0
     rng_seed: int | None = None
     webhook_poll_seconds: float | None = 0.2
+    webhook_listen_heartbeat_seconds: float = 15.0
+    webhook_listen_expiry_seconds: float = 60.0
+
+    def __post_init__(self) -> None:
+        """Refuse a heartbeat that would let a listened-to endpoint expire."""
+        if not 0 < self.webhook_listen_heartbeat_seconds < self.webhook_listen_expiry_seconds:
+            raise ValueError(
+                "webhook_listen_heartbeat_seconds must be positive and shorter than "
+                "webhook_listen_expiry_seconds"
+            )

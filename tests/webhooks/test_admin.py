@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
 
-from kraty_admin import KratyAdmin, verify_webhook
+from kraty_admin import KratyAdmin
 from kraty_admin.cli._app import cli
-from kraty_admin.cli._webhooks import LocalAdmin, listen
 from kraty_local.server import LocalServer
-from kraty_local.store.schema import webhook_endpoints
 from tests._http import http_lib
 
 from .receiver import Receiver
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 @pytest.fixture
@@ -108,41 +95,30 @@ def test_cli_lists_and_redelivers(
     assert "cannot reach Kraty Local" in down.output
 
 
-def test_listen_registers_a_temporary_endpoint_and_reports_each_delivery(
-    server: LocalServer, kraty: KratyAdmin
+def test_temporary_endpoints_are_listed_without_secrets_and_streamed(
+    server: LocalServer, admin: http_lib.Client
 ) -> None:
-    forward = Receiver().start()
-    lines: list[str] = []
-    stop = threading.Event()
-    admin = LocalAdmin(server.base_url, server.api_key)
-    thread = threading.Thread(
-        target=listen,
-        args=(admin, forward.url, None),
-        kwargs={"echo": lines.append, "stop": stop, "poll_seconds": 0.02},
-    )
-    thread.start()
-    try:
-        wait_until(lambda: any(line.startswith("Webhook signing secret") for line in lines))
-        secret = next(line for line in lines if line.startswith("Webhook")).split(": ")[1]
-        kraty.wallet.credit("p1", "gold", amount=5, idempotency_key="r1")
-        server.dispatcher.drain()
-        forward.wait_for(2)
-        for request in forward.received:
-            assert verify_webhook(
-                raw_body=request.body,
-                signature_header=request.headers["X-Signature"],
-                secret=secret,
-                now=server.clock.now(),
-            )
-        wait_until(lambda: sum("-> [200] delivered" in line for line in lines) == 2)
-    finally:
-        stop.set()
-        thread.join()
-        admin.close()
-        forward.stop()
-    assert lines[-1] == "Temporary endpoint removed."
-    with server.engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(webhook_endpoints)).scalar() == 0
-    kraty.wallet.credit("p1", "gold", amount=5, idempotency_key="r2")
-    server.dispatcher.drain()
-    assert len(forward.received) == 2  # nothing is sent to a removed endpoint
+    added = admin.post("/endpoints", json={"url": "http://127.0.0.1:1/x"}).json()["data"]
+    (listed,) = admin.get("/endpoints").json()["data"]
+    assert listed["id"] == added["id"]
+    assert "secret" not in listed
+    assert listed["expiresAt"] > listed["createdAt"]
+
+    stream = f"/endpoints/{added['id']}/attempts/stream"
+    assert admin.get("/endpoints/nope/attempts/stream").status_code == 404
+    assert http_lib.get(server.base_url + "/_local/webhooks" + stream).status_code == 401
+    with admin.stream("GET", stream) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        lines = response.iter_lines()
+        assert next(lines) == "event: ready"
+        assert next(lines).startswith('data: {"id":"' + added["id"])
+
+
+def test_cli_lists_temporary_endpoints(server: LocalServer, admin: http_lib.Client) -> None:
+    added = admin.post("/endpoints", json={"url": "http://127.0.0.1:1/x"}).json()["data"]
+    options = ["--base-url", server.base_url, "--api-key", server.api_key]
+    shown = CliRunner().invoke(cli, ["local", "webhooks", *options], env={"COLUMNS": "250"})
+    assert shown.exit_code == 0, shown.output
+    assert "Temporary endpoints" in shown.output
+    assert added["id"] in shown.output
+    assert added["secret"] not in shown.output

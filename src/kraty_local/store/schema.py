@@ -433,5 +433,7 @@ webhook_endpoints = Table(
     Column("url", URL, nullable=False),
     Column("secret", Text, nullable=False),
     _ts("created_at"),
+    _ts("expires_at"),  # pushed forward while a listener's stream is open
     Index("ix_webhook_endpoints_game", "game_id"),
+    Index("ix_webhook_endpoints_expires", "expires_at"),
 )

@@ -9,15 +9,21 @@ the key's game, or every game of its studio for a studio-wide key.
 - ``POST /_local/webhooks/events/{eventId}/redeliver`` queues an event again for every endpoint
   its game has now.
 - ``POST /_local/webhooks/endpoints`` ``{url, gameId?}`` registers a temporary endpoint and
-  answers its fresh secret (``kraty-admin webhooks listen``); ``DELETE
-  /_local/webhooks/endpoints/{id}`` removes it.
+  answers its fresh secret (``kraty-admin webhooks listen``); ``GET
+  /_local/webhooks/endpoints`` lists them (without secrets); ``DELETE
+  /_local/webhooks/endpoints/{id}`` removes one.
+- ``GET /_local/webhooks/endpoints/{id}/attempts/stream`` streams every delivery attempt to
+  the endpoint as Server-Sent Events (:mod:`.stream`); a temporary endpoint expires once no
+  stream has kept it alive for ``webhook_listen_expiry_seconds``.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import Connection
 
 from kraty_local.api.deps import Caller, get_runtime
 from kraty_local.api.models import Body
@@ -26,8 +32,9 @@ from kraty_local.api.strings import IdempotencyKey, Key, RowId, RowIdPath, Url
 from kraty_local.auth import Principal, authorize_game, key_game
 from kraty_local.db import run_transaction
 from kraty_local.domain.errors import NotFound
+from kraty_local.http11 import ENDLESS_STREAM
 from kraty_local.runtime import Runtime
-from kraty_local.webhooks import deliveries
+from kraty_local.webhooks import deliveries, stream
 
 PREFIX = "/_local/webhooks"
 
@@ -101,10 +108,48 @@ def add_endpoint(body: EndpointIn, runtime: RuntimeDep, principal: Caller) -> di
         if body.gameId is None
         else authorize_game(principal, world, body.gameId)
     )
+    expires_at = stream.expiry(runtime)
     endpoint = run_transaction(
-        runtime.engine, lambda conn: deliveries.add_endpoint(conn, game.id, body.url, now)
+        runtime.engine,
+        lambda conn: deliveries.add_endpoint(conn, game.id, body.url, now, expires_at),
     )
     return {"data": endpoint}
+
+
+@router.get("/endpoints")
+def list_endpoints(runtime: RuntimeDep, principal: Caller) -> dict[str, Any]:
+    """The temporary endpoints visible to the key, oldest first (without their secrets)."""
+    games = _visible_games(principal, runtime)
+    rows = run_transaction(
+        runtime.engine, lambda conn: deliveries.list_endpoints(conn, games), write=False
+    )
+    return {"data": rows}
+
+
+@router.get(
+    f"/endpoints/{segment('endpoint_id')}/attempts/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {stream.MEDIA_TYPE: {}}, "description": "Server-Sent Events."}},
+)
+def stream_attempts(
+    endpoint_id: RowIdPath, request: Request, runtime: RuntimeDep, principal: Caller
+) -> StreamingResponse:
+    """Every delivery attempt to a temporary endpoint, as it happens (Server-Sent Events)."""
+    games, until = _visible_games(principal, runtime), stream.expiry(runtime)
+
+    def keep_and_read(conn: Connection) -> list[dict[str, str]]:
+        kept = deliveries.keep_endpoint(conn, endpoint_id, until, games)
+        return deliveries.list_endpoints(conn, games, endpoint_id) if kept else []
+
+    found = run_transaction(runtime.engine, keep_and_read)
+    if not found:
+        raise NotFound(f"Unknown endpoint {endpoint_id!r}.")
+    request.scope.setdefault("state", {})[ENDLESS_STREAM] = True
+    return StreamingResponse(
+        stream.attempt_events(runtime, found[0]),
+        media_type=stream.MEDIA_TYPE,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @router.delete(f"/endpoints/{segment('endpoint_id')}")

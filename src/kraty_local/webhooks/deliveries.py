@@ -101,21 +101,75 @@ def endpoint_secrets(
     return found
 
 
-def add_endpoint(conn: Connection, game_id: str, url: str, now: datetime) -> dict[str, str]:
-    """Register a run-time endpoint with a fresh secret; returns it, secret included."""
+def add_endpoint(
+    conn: Connection, game_id: str, url: str, now: datetime, expires_at: datetime
+) -> dict[str, str]:
+    """Register a run-time endpoint with a fresh secret; returns it, secret included.
+
+    It is removed by :func:`expire_endpoints` after ``expires_at`` unless :func:`keep_endpoint`
+    pushes that forward (a listener's open stream does).
+    """
     endpoint = {
         "id": str(uuid.uuid4()),
         "game_id": game_id,
         "url": url,
         "secret": f"whsec_{secrets.token_urlsafe(24)}",
     }
-    conn.execute(webhook_endpoints.insert().values(**endpoint, created_at=now))
+    conn.execute(
+        webhook_endpoints.insert().values(**endpoint, created_at=now, expires_at=expires_at)
+    )
     return {
         "id": endpoint["id"],
         "gameId": game_id,
         "url": url,
         "secret": endpoint["secret"],
     }
+
+
+def list_endpoints(
+    conn: Connection, game_ids: Sequence[str], endpoint_id: str | None = None
+) -> list[dict[str, str]]:
+    """The run-time endpoints of those games (or the one ``endpoint_id``), oldest first.
+
+    Secrets are not included.
+    """
+    e = webhook_endpoints.c
+    query = select(e.id, e.game_id, e.url, e.created_at, e.expires_at).where(
+        e.game_id.in_(game_ids)
+    )
+    if endpoint_id is not None:
+        query = query.where(e.id == endpoint_id)
+    return [
+        {
+            "id": row.id,
+            "gameId": row.game_id,
+            "url": row.url,
+            "createdAt": iso(row.created_at),
+            "expiresAt": iso(row.expires_at),
+        }
+        for row in conn.execute(query.order_by(e.created_at, e.id))
+    ]
+
+
+def keep_endpoint(
+    conn: Connection,
+    endpoint_id: str,
+    expires_at: datetime,
+    game_ids: Sequence[str] | None = None,
+) -> bool:
+    """Move a run-time endpoint's expiry to ``expires_at``; False when it is gone (or is not
+    of one of ``game_ids``)."""
+    query = webhook_endpoints.update().where(webhook_endpoints.c.id == endpoint_id)
+    if game_ids is not None:
+        query = query.where(webhook_endpoints.c.game_id.in_(game_ids))
+    kept = conn.execute(query.values(expires_at=expires_at))
+    return kept.rowcount > 0
+
+
+def expire_endpoints(conn: Connection, now: datetime) -> int:
+    """Remove the run-time endpoints whose expiry passed; returns how many."""
+    expired = conn.execute(webhook_endpoints.delete().where(webhook_endpoints.c.expires_at < now))
+    return expired.rowcount
 
 
 def remove_endpoint(conn: Connection, endpoint_id: str, game_ids: Sequence[str]) -> bool:

@@ -4,10 +4,12 @@ One pass (:meth:`Dispatcher.run_once`) claims a batch of due deliveries in one s
 transaction, posts them from a thread pool (the deliveries of one player to one endpoint one
 after another, in order; the first failure stops that group for this pass) and records all
 outcomes in one transaction at the end of the pass (a process that dies mid-pass sends that
-pass's deliveries again after the lease). :meth:`Dispatcher.start` runs passes in a background
-thread:
-back to back while there is work, every ``poll_seconds`` when idle. Due-ness is read from the
-injected clock, so a ``FakeClock`` drives retries in tests.
+pass's deliveries again after the lease), then hands them to ``on_attempts`` (the live streams
+of ``webhooks listen``). :meth:`Dispatcher.start` runs passes in a background thread: back to
+back while there is work, every ``poll_seconds`` when idle; at most every ``sweep_seconds`` the
+same thread also removes the run-time endpoints whose listener is gone
+(:meth:`Dispatcher.expire_endpoints`). Due-ness and expiry are read from the injected clock, so
+a ``FakeClock`` drives retries in tests.
 
 Guarantees: at least once. Every delivery is retried on a non-2xx answer or a network error
 after ``schedule[n-1]`` seconds (plus or minus 10 % jitter) following its n-th failed attempt;
@@ -22,7 +24,8 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from functools import partial
@@ -43,6 +46,13 @@ logger = logging.getLogger("kraty_local.webhooks")
 JITTER = 0.1
 _ERROR_PREVIEW = 200
 
+#: Told about each pass's attempts once they are recorded (from the dispatcher's thread).
+AttemptsCallback = Callable[[Sequence[tuple[Claimed, Result]]], None]
+
+
+def _ignore(outcomes: Sequence[tuple[Claimed, Result]]) -> None:
+    """The default ``on_attempts``."""
+
 
 class Dispatcher:
     """Delivers the webhook queue of one database (see the module doc)."""
@@ -54,6 +64,8 @@ class Dispatcher:
         clock: Clock,
         *,
         poll_seconds: float | None = 0.2,
+        sweep_seconds: float = 1.0,
+        on_attempts: AttemptsCallback = _ignore,
         batch_size: int = 100,
         concurrency: int = 8,
         timeout_seconds: float = 5.0,
@@ -71,6 +83,8 @@ class Dispatcher:
         self._world = world
         self._clock = clock
         self.poll_seconds = poll_seconds
+        self._sweep_seconds = sweep_seconds
+        self._on_attempts = on_attempts
         self._batch_size = batch_size
         self._lease = timedelta(seconds=lease_seconds)
         self._rng = rng or random.Random()
@@ -141,7 +155,17 @@ class Dispatcher:
                 deliveries.release(conn, unsent)
         except Exception:  # the leases run out and these deliveries are attempted again
             logger.exception("could not record %d webhook delivery outcomes", len(outcomes))
+        if outcomes:  # made either way: the receivers got them
+            self._on_attempts(outcomes)
         return len(outcomes)
+
+    def expire_endpoints(self) -> int:
+        """Remove the run-time endpoints whose expiry passed; returns how many."""
+        with transaction(self._engine) as conn:
+            expired = deliveries.expire_endpoints(conn, self._clock.now())
+        if expired:
+            logger.info("removed %d temporary webhook endpoint(s) without a listener", expired)
+        return expired
 
     def drain(self) -> int:
         """Run passes until nothing is due; returns the attempts made."""
@@ -151,13 +175,17 @@ class Dispatcher:
         return total
 
     def _loop(self) -> None:
+        next_sweep = 0.0
         while not self._stopping.is_set():
             try:
                 made = self.run_once()
+                if time.monotonic() >= next_sweep:
+                    self.expire_endpoints()
+                    next_sweep = time.monotonic() + self._sweep_seconds
             except Exception:
                 logger.exception("webhook dispatch pass failed")
                 made = 0
-            if not made:
+            if not made:  # an idle wait longer than sweep_seconds delays expiry as much
                 self._stopping.wait(self.poll_seconds)
 
     def _deliver_group(
