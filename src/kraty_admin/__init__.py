@@ -19,19 +19,20 @@ from kraty_admin._errors import (
     ValidationError,
 )
 from kraty_admin._logs import setup_from_env
-from kraty_admin._migration import MigrationProgress
 from kraty_admin._response import RawResponse
 from kraty_admin._version import __version__
 
 if TYPE_CHECKING:
     from kraty_admin._async_client import KratyAdminAsync
+    from kraty_admin._migration import MigrationProgress
     from kraty_admin._telemetry import RequestInfo
     from kraty_admin._webhooks import sign_webhook, verify_webhook
 
-# Loaded on first use: a sync client needs neither the async one, the webhook verifier nor,
-# without an ``on_request`` hook, its record.
+# Loaded on first use: a sync client needs neither the async one, the webhook verifier, the
+# import engine's progress record nor, without an ``on_request`` hook, its record.
 _LAZY = {
     "KratyAdminAsync": "kraty_admin._async_client",
+    "MigrationProgress": "kraty_admin._migration",
     "RequestInfo": "kraty_admin._telemetry",
     "sign_webhook": "kraty_admin._webhooks",
     "verify_webhook": "kraty_admin._webhooks",

@@ -5,15 +5,18 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kraty_admin import _http
 from kraty_admin._base_client import BaseClient, Exchange
 from kraty_admin._core import Call, Method
-from kraty_admin._raw import RawResponses
 from kraty_admin._resources._endpoint import AsyncSender, RawAsyncSender
-from kraty_admin._resources.migrate import AsyncMigrate
-from kraty_admin._response import RawResponse
+from kraty_admin._resources._namespaces import namespace
+
+if TYPE_CHECKING:
+    from kraty_admin._raw import RawResponses
+    from kraty_admin._resources.migrate import AsyncMigrate
+    from kraty_admin._response import RawResponse
 
 T = TypeVar("T")
 
@@ -29,13 +32,9 @@ class KratyAdminAsync(
     ``anyio.sleep``, an async function) and ``uniform`` are for tests, as on ``KratyAdmin``.
     """
 
-    migrate: AsyncMigrate
-
-    _migrate_class = AsyncMigrate
     _http_client_class = _http.AsyncClient
 
-    def _new_http_client(self) -> _http.AsyncClient:
-        return _http.AsyncClient(headers=self._sdk_headers())
+    migrate: namespace[AsyncMigrate] = namespace("migrate", "AsyncMigrate")
 
     def _default_sleep(self) -> Callable[[float], Awaitable[object]]:
         import anyio  # imported on first use: the sync client never needs it
@@ -49,13 +48,7 @@ class KratyAdminAsync(
         while True:
             exchange.begin()
             try:
-                response = await self._http.request(
-                    request.method,
-                    request.url,
-                    headers=request.headers,
-                    content=request.content,
-                    timeout=self.timeout,
-                )
+                response = await self._http.send(self._build_request(request))
             except _http.HTTPError as exc:
                 delay = exchange.failed(exc)
             else:
@@ -72,6 +65,8 @@ class KratyAdminAsync(
     @functools.cached_property
     def with_raw_response(self) -> RawResponses[RawAsyncSender]:
         """Every endpoint again, returning a :class:`~kraty_admin.RawResponse` (awaited)."""
+        from kraty_admin._raw import RawResponses
+
         return RawResponses(_RawSender(self))
 
     async def request(
@@ -110,4 +105,4 @@ class _RawSender:
 
     async def _send(self, call: Call[T]) -> RawResponse[T]:
         exchange, response = await self._client._respond(call)
-        return RawResponse(response, exchange.attempts, exchange.result(response))
+        return exchange.raw(response)

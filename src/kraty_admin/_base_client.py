@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import os
 import random
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar, cast
 from urllib.parse import urlencode
@@ -32,25 +32,16 @@ from kraty_admin._core import (
 )
 from kraty_admin._errors import KratyServerError
 from kraty_admin._logs import logger
-from kraty_admin._resources import (
-    Events,
-    Grants,
-    Health,
-    Inventory,
-    Leaderboards,
-    Lobbies,
-    Migrate,
-    Players,
-    Wallet,
-)
+from kraty_admin._resources._namespaces import Namespaces, without_cached
 
 if TYPE_CHECKING:
+    from kraty_admin._response import RawResponse
     from kraty_admin._telemetry import RequestInfo
 
     RequestHook: TypeAlias = Callable[[RequestInfo], object]
 
 S = TypeVar("S")
-H = TypeVar("H")
+H = TypeVar("H", bound="_http.Client | _http.AsyncClient")
 Z = TypeVar("Z")
 T = TypeVar("T")
 C = TypeVar("C", bound="BaseClient[Any, Any, Any]")
@@ -192,6 +183,14 @@ class Exchange(Generic[T]):
                 err.args = (str(err.args[0]).replace(key, "<redacted>"),)
             raise
 
+    def raw(self, response: _http.Response) -> RawResponse[T]:
+        """The final response for ``with_raw_response``; raises now if it is an error answer."""
+        from kraty_admin._response import RawResponse
+
+        if not 200 <= response.status_code < 300:
+            self.result(response)  # raises the typed error
+        return RawResponse(response, self._attempt, functools.partial(self.result, response))
+
     def _report(self, status: int | None, response: _http.Response | None, outcome: str) -> None:
         """Log the attempt at DEBUG and tell the ``on_request`` hook about it."""
         hook = self._client._on_request
@@ -234,12 +233,12 @@ class Exchange(Generic[T]):
         )
 
 
-class BaseClient(Generic[S, H, Z]):
+class BaseClient(Namespaces[S], Generic[S, H, Z]):
     """Construction, configuration and resources common to both clients.
 
     ``S`` is how resources send calls (sync or async), ``H`` the HTTP client type (see
-    ``_http``) and ``Z`` the sleep function; a subclass adds only its HTTP client factory and
-    class, its default sleep and its I/O loop (``_send``).
+    ``_http``) and ``Z`` the sleep function; a subclass adds only its HTTP client class, its
+    default sleep and its I/O loop (``_send``).
 
     ``clock``, ``sleep`` and ``uniform`` are for tests: the wall clock in seconds since the
     epoch (default ``time.time``; it times attempts and reads ``Retry-After`` dates), the
@@ -247,16 +246,6 @@ class BaseClient(Generic[S, H, Z]):
     (default ``random.uniform``).
     """
 
-    grants: Grants[S]
-    inventory: Inventory[S]
-    wallet: Wallet[S]
-    lobbies: Lobbies[S]
-    players: Players[S]
-    migrate: Migrate[S]
-    health: Health[S]
-    leaderboards: Leaderboards[S]
-    events: Events[S]
-    _migrate_class: Callable[[S], Migrate[S]]
     _http_client_class: type[H]
 
     def __init__(
@@ -282,11 +271,6 @@ class BaseClient(Generic[S, H, Z]):
         self._clock = clock
         self._sleep: Z = sleep if sleep is not None else self._default_sleep()
         self._uniform = uniform
-        # A client made here carries the SDK's headers as defaults; a caller's gets them per call.
-        self._http_has_sdk_headers = http_client is None
-        self._extra_headers: dict[str, str] = {}
-        self._headers = self._request_headers()
-        self._owns_http = http_client is None
         if http_client is not None and not isinstance(http_client, self._http_client_class):
             expected = f"{_http.LIBRARY}.{self._http_client_class.__name__}"
             got = f"{type(http_client).__module__}.{type(http_client).__qualname__}"
@@ -294,20 +278,31 @@ class BaseClient(Generic[S, H, Z]):
                 f"http_client must be an {expected} (the HTTP library kraty_admin uses on this "
                 f"Python), not {got}"
             )
-        self._http: H = http_client if http_client is not None else self._new_http_client()
-        self._bind_resources()
+        self._owns_http = http_client is None
+        self._http: H = (
+            http_client
+            if http_client is not None
+            else self._http_client_class(
+                headers=self._sdk_headers(), verify=_http.default_ssl_context()
+            )
+        )
+        self._extra_headers: dict[str, str] = {}
+        self._headers = self._request_headers()
 
-    def _bind_resources(self) -> None:
-        sender = cast(S, self)
-        self.grants = Grants(sender)
-        self.inventory = Inventory(sender)
-        self.wallet = Wallet(sender)
-        self.lobbies = Lobbies(sender)
-        self.players = Players(sender)
-        self.migrate = type(self)._migrate_class(sender)
-        self.health = Health(sender)
-        self.leaderboards = Leaderboards(sender)
-        self.events = Events(sender)
+    def _resource_sender(self) -> S:
+        return cast(S, self)
+
+    @property
+    def timeout(self) -> Timeout:
+        """Seconds (or an ``httpx2.Timeout``; ``None`` for none) each HTTP attempt may take."""
+        return self._timeout
+
+    @timeout.setter
+    def timeout(self, value: Timeout) -> None:
+        self._timeout = value
+        # Built once, not per request: the library's own conversion checks types each time.
+        self._http_timeout = _http.Timeout(value)
+        self._timeout_dict = self._http_timeout.as_dict()
 
     def with_options(
         self: C,
@@ -322,7 +317,8 @@ class BaseClient(Generic[S, H, Z]):
         hooks); ``headers`` are added to the client's. Closing the view leaves the pool open.
         """
         view = copy.copy(self)
-        view.__dict__.pop("with_raw_response", None)
+        # The resources and raw namespace cached on this client are bound to it, not the view.
+        view.__dict__ = without_cached(vars(self), type(self))
         if not isinstance(timeout, _Unset):
             view.timeout = timeout
         if retry is not None:
@@ -331,7 +327,6 @@ class BaseClient(Generic[S, H, Z]):
             view._extra_headers = {**self._extra_headers, **headers}
             view._headers = view._request_headers()
         view._owns_http = False
-        view._bind_resources()
         return view
 
     @staticmethod
@@ -350,14 +345,35 @@ class BaseClient(Generic[S, H, Z]):
         return Call(method, path, fields if method in {"POST", "PUT"} else None, key, None, False)
 
     def _request_headers(self) -> RequestHeaders:
-        sdk = {} if self._http_has_sdk_headers else self._sdk_headers()
-        return request_headers(self._extra_headers, sdk)
+        if self._owns_http:
+            # Our own client carries the SDK's headers as defaults and nobody else changes
+            # them: merge them in once here rather than on every request.
+            return request_headers(self._extra_headers, {}, defaults=self._http.headers)
+        return request_headers(self._extra_headers, self._sdk_headers())
 
     def _sdk_headers(self) -> dict[str, str]:
         return sdk_headers(self._api_key.reveal())
 
-    def _new_http_client(self) -> H:
-        raise NotImplementedError
+    def _build_request(self, request: PreparedRequest) -> _http.Request:
+        """The library's request for one attempt, as ``http_client.request(...)`` builds it."""
+        if self._headers.complete:
+            # What ``build_request`` would do for our own client (no base URL, no params),
+            # minus its per-call merge of the client's headers: they are already in.
+            return _http.Request(
+                request.method,
+                request.url,
+                headers=request.headers,
+                content=request.content,
+                cookies=self._http.cookies,
+                extensions={"timeout": self._timeout_dict},
+            )
+        return self._http.build_request(
+            request.method,
+            request.url,
+            headers=request.headers,
+            content=request.content,
+            timeout=self._http_timeout,
+        )
 
     def _default_sleep(self) -> Z:
         raise NotImplementedError
@@ -369,5 +385,17 @@ class BaseClient(Generic[S, H, Z]):
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
 
+# The bits a version 4 UUID fixes: the version nibble (4) and the RFC 4122 variant (0b10).
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
 def _uuid4() -> str:
-    return str(uuid.uuid4())
+    """A random version 4 UUID, as ``str(uuid.uuid4())`` makes it.
+
+    Built here from ``os.urandom`` as ``uuid4`` does, because ``import uuid`` (with
+    ``platform``) would cost ``import kraty_admin`` about 2 ms.
+    """
+    value = int.from_bytes(os.urandom(16), "big") & _UUID4_CLEAR | _UUID4_SET
+    text = f"{value:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"

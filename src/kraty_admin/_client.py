@@ -6,15 +6,18 @@ import functools
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kraty_admin import _http
 from kraty_admin._base_client import BaseClient, Exchange
 from kraty_admin._core import Call, Method
-from kraty_admin._raw import RawResponses
 from kraty_admin._resources._endpoint import RawSyncSender, SyncSender
-from kraty_admin._resources.migrate import SyncMigrate
-from kraty_admin._response import RawResponse
+from kraty_admin._resources._namespaces import namespace
+
+if TYPE_CHECKING:
+    from kraty_admin._raw import RawResponses
+    from kraty_admin._resources.migrate import SyncMigrate
+    from kraty_admin._response import RawResponse
 
 T = TypeVar("T")
 
@@ -32,13 +35,9 @@ class KratyAdmin(BaseClient[SyncSender, _http.Client, Callable[[float], object]]
     without waiting and without patching ``time`` or ``random``.
     """
 
-    migrate: SyncMigrate
-
-    _migrate_class = SyncMigrate
     _http_client_class = _http.Client
 
-    def _new_http_client(self) -> _http.Client:
-        return _http.Client(headers=self._sdk_headers())
+    migrate: namespace[SyncMigrate] = namespace("migrate", "SyncMigrate")
 
     def _default_sleep(self) -> Callable[[float], object]:
         return time.sleep
@@ -50,13 +49,7 @@ class KratyAdmin(BaseClient[SyncSender, _http.Client, Callable[[float], object]]
         while True:
             exchange.begin()
             try:
-                response = self._http.request(
-                    request.method,
-                    request.url,
-                    headers=request.headers,
-                    content=request.content,
-                    timeout=self.timeout,
-                )
+                response = self._http.send(self._build_request(request))
             except _http.HTTPError as exc:
                 delay = exchange.failed(exc)
             else:
@@ -73,6 +66,8 @@ class KratyAdmin(BaseClient[SyncSender, _http.Client, Callable[[float], object]]
     @functools.cached_property
     def with_raw_response(self) -> RawResponses[RawSyncSender]:
         """Every endpoint again, returning a :class:`~kraty_admin.RawResponse`."""
+        from kraty_admin._raw import RawResponses
+
         return RawResponses(_RawSender(self))
 
     def request(
@@ -116,4 +111,4 @@ class _RawSender:
 
     def _send(self, call: Call[T]) -> RawResponse[T]:
         exchange, response = self._client._respond(call)
-        return RawResponse(response, exchange.attempts, exchange.result(response))
+        return exchange.raw(response)

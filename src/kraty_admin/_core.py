@@ -146,7 +146,7 @@ class PreparedRequest:
         self,
         method: Method,
         url: str,
-        headers: dict[str, str],
+        headers: Mapping[str, str],
         content: bytes | None,
         idempotency_key: str | None,
         path: str,
@@ -169,32 +169,55 @@ def sdk_headers(api_key: str) -> dict[str, str]:
     }
 
 
+_BODY_HEADERS = {"Content-Type": "application/json"}
+
+
 class RequestHeaders:
     """The headers to pass with each request, built once per client (or view).
 
     ``plain`` goes with GET and DELETE, ``body`` (plus the JSON content type) with POST and
-    PUT. They may hold the API key, so the repr does not show them.
+    PUT. When ``complete``, they already include the HTTP client's default headers (merged
+    as the library merges a request's headers into them), so a request is built from them
+    alone. They may hold the API key, so the repr does not show them.
     """
 
-    __slots__ = ("body", "plain")
+    __slots__ = ("body", "complete", "plain")
 
-    def __init__(self, plain: dict[str, str]) -> None:
+    def __init__(
+        self, plain: Mapping[str, str], body: Mapping[str, str], *, complete: bool
+    ) -> None:
         self.plain = plain
-        self.body = {**plain, "Content-Type": "application/json"}
+        self.body = body
+        self.complete = complete
 
     def __repr__(self) -> str:
         return "<RequestHeaders redacted>"
 
 
-def request_headers(extra: Mapping[str, str], sdk: Mapping[str, str]) -> RequestHeaders:
+def request_headers(
+    extra: Mapping[str, str],
+    sdk: Mapping[str, str],
+    *,
+    defaults: _http.Headers | None = None,
+) -> RequestHeaders:
     """``extra`` (the caller's, minus any the SDK sets itself), then ``sdk``.
 
-    ``sdk`` is empty when the HTTP client already carries :func:`sdk_headers` as defaults.
+    ``sdk`` is empty when the HTTP client already carries :func:`sdk_headers` as defaults;
+    given those ``defaults``, the result is complete: the defaults updated with the rest.
     """
     own = {name.lower() for name in (*sdk_headers(""), "Content-Type")}
     plain = {name: value for name, value in extra.items() if name.lower() not in own}
     plain.update(sdk)
-    return RequestHeaders(plain)
+    body = {**plain, **_BODY_HEADERS}
+    if defaults is None:
+        return RequestHeaders(plain, body, complete=False)
+    return RequestHeaders(_merged(defaults, plain), _merged(defaults, body), complete=True)
+
+
+def _merged(defaults: _http.Headers, headers: Mapping[str, str]) -> _http.Headers:
+    merged = _http.Headers(defaults)
+    merged.update(headers)
+    return merged
 
 
 def prepare(

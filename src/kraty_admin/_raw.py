@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import TypeVar
 
-from kraty_admin._resources import (
-    Events,
-    Grants,
-    Health,
-    Inventory,
-    Leaderboards,
-    Lobbies,
-    Migrate,
-    Players,
-    Wallet,
-)
+from kraty_admin._resources._namespaces import Namespaces
 
 R = TypeVar("R")
 
 
-class RawResponses(Generic[R]):
+class RawResponses(Namespaces[R]):
     """The client's resources bound to a sender that returns :class:`RawResponse` objects.
 
     ``kraty.with_raw_response.wallet.credit(...)`` makes the same call as
@@ -29,12 +19,7 @@ class RawResponses(Generic[R]):
     """
 
     def __init__(self, sender: R) -> None:
-        self.grants = Grants(sender)
-        self.inventory = Inventory(sender)
-        self.wallet = Wallet(sender)
-        self.lobbies = Lobbies(sender)
-        self.players = Players(sender)
-        self.migrate = Migrate(sender)
-        self.health = Health(sender)
-        self.leaderboards = Leaderboards(sender)
-        self.events = Events(sender)
+        self._sender = sender
+
+    def _resource_sender(self) -> R:
+        return self._sender

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from kraty_admin import KratyAdmin
+from kraty_admin._resources._endpoint import Resource
 from kraty_admin._resources._endpoint import endpoint as endpoint_descriptor
 
 from .conftest import API_KEY, Sdk
@@ -117,8 +118,11 @@ def _sdk_endpoints() -> set[str]:
     probe = KratyAdmin(api_key="probe", base_url="https://probe.invalid")
     try:
         names = set()
-        for resource_name, resource in vars(probe).items():
+        for resource_name in dir(probe):  # the namespaces are built on first access
             if resource_name.startswith("_"):
+                continue
+            resource = getattr(probe, resource_name)
+            if not isinstance(resource, Resource):
                 continue
             for name, attr in inspect.getmembers(type(resource)):
                 if isinstance(attr, endpoint_descriptor):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import ssl
 import traceback
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -285,6 +287,49 @@ def test_user_agent_names_the_http_library(clients: Clients, api: respx.MockRout
     clients.call(clients.new(), "health.ping")
     agent = route.calls.last.request.headers["User-Agent"]
     assert f" {LIBRARY}/{http_lib.__version__}" in agent
+
+
+def _ssl_context(client: Any) -> Any:
+    """The SSL context the client's HTTP connection pool uses."""
+    return client._http._transport._pool._ssl_context
+
+
+def test_clients_share_the_default_ssl_context(
+    clients: Clients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building one loads the CA certificates (tens of ms); every SDK client reuses it."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    first, second = clients.new(), clients.new()
+    context = _ssl_context(first)
+
+    assert _ssl_context(second) is context
+    assert _ssl_context(first.with_options(timeout=1)) is context
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] > 0
+
+
+def test_the_ssl_context_follows_the_certificate_variables(
+    clients: Clients, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``SSL_CERT_FILE`` (which the HTTP library honours) picks the CA bundle, as without
+    sharing: clients built under it share a context made for it; a bad one fails as before."""
+    certifi = pytest.importorskip("certifi")
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    default = _ssl_context(clients.new())
+    monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
+
+    first, second = clients.new(), clients.new()
+
+    assert _ssl_context(first) is not default
+    assert _ssl_context(second) is _ssl_context(first)
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
+    with pytest.raises(FileNotFoundError):
+        clients.new()
+    monkeypatch.delenv("SSL_CERT_FILE")
+    assert _ssl_context(clients.new()) is default
 
 
 def test_close_closes_an_owned_client(clients: Clients) -> None:

@@ -19,18 +19,16 @@ import respx
 
 from kraty_admin import types
 from kraty_admin._core import Call
-from kraty_admin._resources import (
-    Events,
-    Grants,
-    Health,
-    Inventory,
-    Leaderboards,
-    Lobbies,
-    Migrate,
-    Players,
-    Wallet,
-)
 from kraty_admin._resources._endpoint import endpoint
+from kraty_admin._resources.events import Events
+from kraty_admin._resources.grants import Grants
+from kraty_admin._resources.health import Health
+from kraty_admin._resources.inventory import Inventory
+from kraty_admin._resources.leaderboards import Leaderboards
+from kraty_admin._resources.lobbies import Lobbies
+from kraty_admin._resources.migrate import Migrate
+from kraty_admin._resources.players import Players
+from kraty_admin._resources.wallet import Wallet
 from tests._http import RespxResponse
 
 from .conftest import Clients, Invoker

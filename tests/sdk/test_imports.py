@@ -16,14 +16,20 @@ import kraty_admin
 from kraty_admin._core import API_PREFIX, path
 from kraty_admin._http import LIBRARY
 
+RESOURCE_MODULES = ["events", "grants", "health", "inventory", "leaderboards", "lobbies"]
+RESOURCE_MODULES += ["migrate", "players", "wallet"]
 LOADED_ON_FIRST_USE = [
     "anyio",
     "typing_extensions",
     "concurrent.futures",
+    "uuid",
     "kraty_admin.types",
     "kraty_admin._async_client",
     "kraty_admin._webhooks",
     "kraty_admin._telemetry",
+    "kraty_admin._migration",
+    "kraty_admin._raw",
+    *(f"kraty_admin._resources.{name}" for name in RESOURCE_MODULES),
 ]
 
 

@@ -121,6 +121,43 @@ def test_raw_response_not_replayed_and_errors_still_raise(
         run(clients, lambda: raw_credit("p", "gold", 1))
 
 
+def test_raw_response_parses_the_body_on_demand(clients: Clients, api: respx.MockRouter) -> None:
+    """The call returns on any 2xx; ``parse()`` reads the body, once, and may fail on it."""
+    route = api.post(CREDIT).mock(return_value=ok({"balance": 4}))
+    kraty = clients.new()
+
+    raw = run(clients, lambda: kraty.with_raw_response.wallet.credit("p", "gold", 4))
+    assert raw.parse() is raw.parse()
+    assert raw.parse() == {"balance": 4}
+
+    route.return_value = RespxResponse(200, content=b"<html>proxy</html>")
+    raw = run(clients, lambda: kraty.with_raw_response.wallet.credit("p", "gold", 4))
+    assert (raw.status_code, raw.attempts) == (200, 1)
+    with pytest.raises(KratyServerError, match="not a JSON object") as caught:
+        raw.parse()
+    assert caught.value.status == 200
+
+
+def test_a_view_of_a_used_client_binds_its_own_resources(
+    clients: Clients, api: respx.MockRouter
+) -> None:
+    """Resources are cached on first access; a view made afterwards does not inherit them."""
+    route = api.post(CREDIT).mock(return_value=ok({"balance": 1}))
+    kraty = clients.new()
+    run(clients, lambda: kraty.wallet.credit("p", "gold", 1))
+    run(clients, lambda: kraty.with_raw_response.wallet.credit("p", "gold", 1))
+
+    view = kraty.with_options(headers={"X-Trace": "t-2"})
+    run(clients, lambda: view.wallet.credit("p", "gold", 1))
+    run(clients, lambda: view.with_raw_response.wallet.credit("p", "gold", 1))
+    run(clients, lambda: kraty.wallet.credit("p", "gold", 1))
+
+    traces = [call.request.headers.get("X-Trace") for call in route.calls]
+    assert traces == [None, None, "t-2", "t-2", None]
+    assert view.wallet is not kraty.wallet
+    assert view.migrate._client is view
+
+
 RESOURCES = ["grants", "inventory", "wallet", "lobbies", "players", "migrate"]
 RESOURCES += ["health", "leaderboards", "events"]
 

@@ -10,6 +10,7 @@ import pytest
 import respx
 
 from kraty_admin import RetryConfig, __version__
+from kraty_admin._core import request_headers
 from tests._http import RespxResponse, http_lib
 
 from .conftest import API_KEY, Clients, Invoker
@@ -73,6 +74,60 @@ def test_default_timeout_is_15_seconds_and_configurable(
     default, custom = (call.request.extensions["timeout"] for call in echo.calls)
     assert default == {"connect": 15.0, "read": 15.0, "write": 15.0, "pool": 15.0}
     assert custom == {"connect": 2.5, "read": 2.5, "write": 2.5, "pool": 2.5}
+
+
+def test_timeout_set_on_the_client_applies_to_the_next_request(
+    clients: Clients, echo: respx.Route
+) -> None:
+    invoke = clients.invoker()
+    invoke.client.timeout = http_lib.Timeout(3.0, connect=1.0)
+    invoke("health.ping")
+
+    sent = echo.calls.last.request.extensions["timeout"]
+    assert sent == {"connect": 1.0, "read": 3.0, "write": 3.0, "pool": 3.0}
+
+
+@pytest.mark.parametrize("extra", [{}, {"X-Trace": "t-1", "accept": "text/plain"}])
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE"])
+def test_requests_are_what_the_library_builds(
+    method: str, extra: dict[str, str], clients: Clients
+) -> None:
+    """On its own HTTP client the SDK merges the client's headers once, not per request: the
+    request it builds is exactly what ``build_request`` makes from the per-request headers."""
+    kraty = clients.new(timeout=2.5).with_options(headers=extra)
+    body = {"a": 1} if method in {"POST", "PUT"} else None
+    prepared = kraty._exchange(kraty._request_call(method, "/server/v1/x", body, None)).request
+
+    ours = kraty._build_request(prepared)
+
+    per_request = request_headers(extra, {})
+    theirs = kraty._http.build_request(
+        method,
+        prepared.url,
+        headers=per_request.body if body is not None else per_request.plain,
+        content=prepared.content,
+        timeout=2.5,
+    )
+    assert ours.headers.multi_items() == theirs.headers.multi_items()
+    assert (ours.method, ours.url, ours.content) == (theirs.method, theirs.url, theirs.content)
+    assert ours.extensions == theirs.extensions
+
+
+def test_cookies_the_server_sets_are_sent_back(clients: Clients, api: respx.MockRouter) -> None:
+    """As the HTTP library does for any request (a load balancer's sticky-session cookie)."""
+    route = api.route().mock(
+        return_value=RespxResponse(
+            200, json={"data": {"ok": True}}, headers={"Set-Cookie": "lb=node-2; Path=/"}
+        )
+    )
+    invoke = clients.invoker()
+
+    invoke("players.get", "p")
+    invoke("wallet.credit", "p", "gold", 5)
+
+    first, second = (call.request for call in route.calls)
+    assert "cookie" not in first.headers
+    assert second.headers["cookie"] == "lb=node-2"
 
 
 # --------------------------------------------------------------------------- idempotency
@@ -208,6 +263,7 @@ def test_default_generator_makes_distinct_uuid4_strings(invoke: Invoker, echo: r
         assert isinstance(key, str)
         parsed = uuid.UUID(key)
         assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122
         assert str(parsed) == key
 
 

@@ -30,6 +30,11 @@ USAGE = textwrap.dedent(
             reveal_type(friends)  # SYNC_FRIENDS
             ping = kraty.health.ping()
             reveal_type(ping)  # SYNC_PING
+            reveal_type(kraty.wallet)  # SYNC_WALLET
+            reveal_type(kraty.migrate)  # SYNC_MIGRATE
+            raw = kraty.with_raw_response.wallet.credit("p", "gold", amount=5)
+            reveal_type(raw)  # SYNC_RAW
+            reveal_type(raw.parse())  # SYNC_RAW_PARSED
             lobby = kraty.lobbies.push("g", "e", key="k", external_player_ids=["a"], capacity=2)
             grant = kraty.grants.create(
                 "p",
@@ -51,6 +56,11 @@ USAGE = textwrap.dedent(
             change: WalletChange = await pending
             outcome = await kraty.events.finish("p", "e", "a")
             reveal_type(outcome)  # ASYNC_FINISH
+            raw_pending = kraty.with_raw_response.events.finish("p", "e", "a")
+            reveal_type(raw_pending)  # ASYNC_RAW
+            raw = await raw_pending
+            reveal_type(raw.parse())  # ASYNC_RAW_PARSED
+            reveal_type(kraty.migrate)  # ASYNC_MIGRATE
             return change["balance"] + len(outcome["outcome"])
 
 
@@ -177,8 +187,15 @@ def test_usage_type_checks_strictly(checked: Checked) -> None:
         "SYNC_CREDIT",
         "SYNC_FRIENDS",
         "SYNC_PING",
+        "SYNC_WALLET",
+        "SYNC_MIGRATE",
+        "SYNC_RAW",
+        "SYNC_RAW_PARSED",
         "ASYNC_CREDIT",
         "ASYNC_FINISH",
+        "ASYNC_RAW",
+        "ASYNC_RAW_PARSED",
+        "ASYNC_MIGRATE",
     }, stdout
     assert is_typed_dict(revealed["SYNC_CREDIT"], "WalletChange", WALLET_CHANGE_KEYS)
     assert is_typed_dict(revealed["SYNC_PING"], "Ping", ["ok", "apiKey"])
@@ -196,6 +213,26 @@ def test_usage_type_checks_strictly(checked: Checked) -> None:
     assert pending.endswith("]")
     assert is_typed_dict(pending[len(prefix) : -1], "WalletChange", WALLET_CHANGE_KEYS)
     assert is_typed_dict(revealed["ASYNC_FINISH"], "FinishResult", ["attempt", "outcome"])
+
+
+@pytest.mark.slow
+def test_resources_and_raw_responses_are_typed(checked: Checked) -> None:
+    """The lazily loaded namespaces keep exact types; raw calls wrap the same value type."""
+    revealed = _revealed("\n".join(checked.lines["typing_usage"]), USAGE)
+    assert revealed["SYNC_WALLET"] == (
+        "kraty_admin._resources.wallet.Wallet[kraty_admin._resources._endpoint.SyncSender]"
+    )
+    assert revealed["SYNC_MIGRATE"] == "kraty_admin._resources.migrate.SyncMigrate"
+    assert revealed["ASYNC_MIGRATE"] == "kraty_admin._resources.migrate.AsyncMigrate"
+    raw = "kraty_admin._response.RawResponse["
+    assert revealed["SYNC_RAW"].startswith(raw), revealed
+    assert is_typed_dict(revealed["SYNC_RAW"][len(raw) : -1], "WalletChange", WALLET_CHANGE_KEYS)
+    assert is_typed_dict(revealed["SYNC_RAW_PARSED"], "WalletChange", WALLET_CHANGE_KEYS)
+    pending = revealed["ASYNC_RAW"]
+    assert pending.startswith(f"typing.Awaitable[{raw}"), pending
+    finish = pending[len(f"typing.Awaitable[{raw}") : -2]
+    assert is_typed_dict(finish, "FinishResult", ["attempt", "outcome"])
+    assert is_typed_dict(revealed["ASYNC_RAW_PARSED"], "FinishResult", ["attempt", "outcome"])
 
 
 @pytest.mark.slow

@@ -1,23 +1,5 @@
-"""Resource namespaces: each endpoint is described once and bound to either client."""
+"""Resource namespaces: each endpoint is described once and bound to either client.
 
-from kraty_admin._resources.events import Events
-from kraty_admin._resources.grants import Grants
-from kraty_admin._resources.health import Health
-from kraty_admin._resources.inventory import Inventory
-from kraty_admin._resources.leaderboards import Leaderboards
-from kraty_admin._resources.lobbies import Lobbies
-from kraty_admin._resources.migrate import Migrate
-from kraty_admin._resources.players import Players
-from kraty_admin._resources.wallet import Wallet
-
-__all__ = [
-    "Events",
-    "Grants",
-    "Health",
-    "Inventory",
-    "Leaderboards",
-    "Lobbies",
-    "Migrate",
-    "Players",
-    "Wallet",
-]
+Nothing is imported here: :class:`~kraty_admin._resources._namespaces.Namespaces` loads each
+namespace's module on its first access, so ``import kraty_admin`` does not pay for them.
+"""

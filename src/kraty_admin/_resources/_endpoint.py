@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, ParamSpec, Protocol, TypeVar, get_args, overload
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Protocol, TypeVar, get_args, overload
 
 from kraty_admin._core import Call
-from kraty_admin._response import RawResponse
+
+if TYPE_CHECKING:
+    from kraty_admin._response import RawResponse
 
 P = ParamSpec("P")
 T = TypeVar("T")
