@@ -156,7 +156,7 @@ class Exchange(Generic[T]):
     def answered(self, response: _http.Response) -> float | None:
         """The server answered: a delay before retrying, or ``None`` when this answer is final."""
         status = response.status_code
-        self._report(status, response, str(status))
+        self._report(status, response, status)  # %s-formatted only if logged
         if status not in RETRYABLE_STATUSES:
             return None
         delay = retry_delay(
@@ -191,7 +191,9 @@ class Exchange(Generic[T]):
             self.result(response)  # raises the typed error
         return RawResponse(response, self._attempt, functools.partial(self.result, response))
 
-    def _report(self, status: int | None, response: _http.Response | None, outcome: str) -> None:
+    def _report(
+        self, status: int | None, response: _http.Response | None, outcome: int | str
+    ) -> None:
         """Log the attempt at DEBUG and tell the ``on_request`` hook about it."""
         hook = self._client._on_request
         debug = logger.isEnabledFor(logging.DEBUG)
