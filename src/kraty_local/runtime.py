@@ -16,7 +16,7 @@ from kraty_local.migrations import upgrade
 from kraty_local.ratelimit import RateLimiter
 from kraty_local.settings import Settings
 from kraty_local.webhooks.attempts import AttemptHub
-from kraty_local.webhooks.dispatcher import Dispatcher
+from kraty_local.webhooks.dispatcher import AttemptsCallback, Dispatcher
 
 
 @dataclass(frozen=True)
@@ -48,20 +48,36 @@ class Runtime:
                     conn, settings.world, settings.server_key, settings.clock.now()
                 )
                 keyring = load_keyring(conn, settings.world)
-            attempts = AttemptHub()
+            attempts, on_attempts = _attempt_feed(engine, stack)
             dispatcher = Dispatcher(
                 engine,
                 settings.world,
                 settings.clock,
                 poll_seconds=settings.webhook_poll_seconds,
-                on_attempts=attempts.publish_outcomes,
+                on_attempts=on_attempts,
                 rng=None if settings.rng_seed is None else random.Random(settings.rng_seed),
             )
             stack.callback(dispatcher.stop)
-            stack.callback(attempts.close)
             dispatcher.start()
             limiter = RateLimiter(settings.world.rate_limit, settings.clock)
             yield cls(settings, engine, keyring, limiter, server_key, dispatcher, attempts)
+
+
+def _attempt_feed(engine: Engine, stack: ExitStack) -> tuple[AttemptHub, AttemptsCallback]:
+    """The hub of the attempt streams, and how the dispatcher tells it about attempts: directly,
+    or on PostgreSQL through every process's relay (:mod:`kraty_local.webhooks.notify`).
+    The streams end, and the relay stops, first when the stack closes."""
+    if engine.dialect.name != "postgresql":
+        hub = AttemptHub()
+        stack.callback(hub.close)
+        return hub, hub.publish_outcomes
+    # Imported here: psycopg is installed with the postgres extra only.
+    from kraty_local.webhooks.notify import AttemptNotifier, AttemptRelay
+
+    relay = AttemptRelay(engine)
+    stack.callback(relay.stop)
+    stack.callback(relay.hub.close)
+    return relay.hub, AttemptNotifier(engine)
 
 
 def prepare_database(settings: Settings) -> str:

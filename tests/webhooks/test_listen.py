@@ -10,6 +10,7 @@ import re
 import signal
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -169,6 +170,28 @@ def test_the_stream_ends_when_the_server_stops(
     assert listener.finish() == 1
     assert any("lost the stream" in line for line in listener.lines)
     assert listener.lines[-2].startswith("Could not remove the temporary endpoint (cannot reach")
+
+
+def test_a_stream_hears_the_attempts_another_process_makes(
+    database_target: str, receiver: Receiver
+) -> None:
+    """Two servers on one PostgreSQL database, as ``local serve --workers 2`` runs: the one
+    holding the stream makes no attempt (its dispatcher is off), the other makes them all."""
+    if not database_target.startswith("postgresql"):
+        pytest.skip("one process serves a SQLite database")
+    holding = replace(listen_settings(database_target), webhook_poll_seconds=None)
+    with (
+        LocalServer(settings=holding) as streaming,
+        LocalServer(settings=listen_settings(database_target)) as dispatching,
+    ):
+        listener = Listener(streaming.base_url, streaming.api_key, receiver.url)
+        listener.ready()
+        with KratyAdmin(dispatching.api_key, base_url=dispatching.base_url) as kraty:
+            kraty.wallet.credit("p1", "gold", amount=5, idempotency_key="r1")
+        for request in receiver.wait_for(2):
+            _, rest = printed_time(listener, attempt_line(request.event["id"], 1))
+            assert rest == "[200] delivered"
+        assert listener.stop() == EXIT_INTERRUPTED
 
 
 def test_the_heartbeat_must_be_shorter_than_the_expiry() -> None:

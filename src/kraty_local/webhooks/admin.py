@@ -144,6 +144,7 @@ def stream_attempts(
     found = run_transaction(runtime.engine, keep_and_read)
     if not found:
         raise NotFound(f"Unknown endpoint {endpoint_id!r}.")
+    runtime.attempts.ready()
     request.scope.setdefault("state", {})[ENDLESS_STREAM] = True
     return StreamingResponse(
         stream.attempt_events(runtime, found[0]),

@@ -5,9 +5,9 @@ every subscriber lives in an asyncio event loop (an SSE stream of ``/_local/webh
 handed the attempts to its endpoint through ``loop.call_soon_threadsafe``, so publishing never
 blocks on a slow stream and a stream never polls.
 
-The hub is in-process: with several server processes each stream hears the attempts of its own
-process's dispatcher only, unless something feeds every process's hub (see
-:mod:`kraty_local.webhooks.notify` on PostgreSQL).
+The hub is in-process; on PostgreSQL, where several processes may serve one database, the
+dispatchers NOTIFY their attempts instead and a relay feeds every process's hub
+(:mod:`kraty_local.webhooks.notify`).
 """
 
 from __future__ import annotations
@@ -15,64 +15,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from kraty_local.timefmt import iso, iso_or_none
 from kraty_local.webhooks.deliveries import Claimed, Result
 
+#: One attempt to post one delivery, as streams report it (JSON-ready, in camelCase).
+Attempt = dict[str, Any]
 
-@dataclass(frozen=True)
-class Attempt:
-    """One attempt to post one delivery, as streams report it."""
 
-    delivery_id: int
-    event_id: str
-    event_name: str
-    game_id: str
-    endpoint_url: str
-    attempt: int  # 1-based within the delivery's current retry cycle (a redelivery restarts it)
-    at: datetime
-    status: str  # delivered | pending (a retry is due at next_attempt_at) | dead
-    http_status: int | None
-    error: str | None
-    next_attempt_at: datetime | None
+def attempt_view(delivery: Claimed, result: Result) -> Attempt:
+    """The attempt behind a dispatcher outcome.
 
-    @classmethod
-    def of(cls, delivery: Claimed, result: Result) -> Attempt:
-        """The attempt behind a dispatcher outcome."""
-        return cls(
-            delivery.id,
-            delivery.event_id,
-            delivery.event_name,
-            delivery.game_id,
-            delivery.endpoint_url,
-            delivery.attempt,
-            result.at,
-            result.status,
-            result.http_status,
-            result.error,
-            result.next_attempt_at,
-        )
-
-    def view(self) -> dict[str, Any]:
-        """JSON-ready, in the wire's camelCase."""
-        return {
-            "deliveryId": self.delivery_id,
-            "eventId": self.event_id,
-            "eventName": self.event_name,
-            "gameId": self.game_id,
-            "endpointUrl": self.endpoint_url,
-            "attempt": self.attempt,
-            "at": iso(self.at),
-            "status": self.status,
-            "httpStatus": self.http_status,
-            "error": self.error,
-            "nextAttemptAt": iso_or_none(self.next_attempt_at),
-        }
+    ``attempt`` counts within the delivery's current retry cycle (a redelivery restarts it);
+    ``status`` is ``delivered``, ``pending`` (retried at ``nextAttemptAt``) or ``dead``.
+    """
+    return {
+        "deliveryId": delivery.id,
+        "eventId": delivery.event_id,
+        "eventName": delivery.event_name,
+        "gameId": delivery.game_id,
+        "endpointUrl": delivery.endpoint_url,
+        "attempt": delivery.attempt,
+        "at": iso(result.at),
+        "status": result.status,
+        "httpStatus": result.http_status,
+        "error": result.error,
+        "nextAttemptAt": iso_or_none(result.next_attempt_at),
+    }
 
 
 class Subscription:
@@ -94,28 +66,41 @@ class Subscription:
         return await asyncio.wait_for(self._queue.get(), timeout)
 
 
-class AttemptHub:
-    """Fans attempts out to the subscriptions of their ``(game id, endpoint url)``."""
+def _no_feed() -> None:
+    """The default ``start_feed``: the dispatcher publishes into the hub itself."""
 
-    def __init__(self) -> None:
+
+class AttemptHub:
+    """Fans attempts out to the subscriptions of their ``(game id, endpoint url)``.
+
+    ``start_feed`` starts whatever else publishes into the hub (on PostgreSQL, the relay of
+    :mod:`kraty_local.webhooks.notify`); :meth:`ready` calls it.
+    """
+
+    def __init__(self, start_feed: Callable[[], None] = _no_feed) -> None:
         """No subscribers yet."""
+        self._start_feed = start_feed
         self._lock = threading.Lock()
         self._subscriptions: set[Subscription] = set()
         self._closed = False
+
+    def ready(self) -> None:
+        """Make sure attempts flow in; call before :meth:`subscribe`, off the event loop."""
+        self._start_feed()
 
     def publish(self, attempts: Iterable[Attempt]) -> None:
         """Hand each attempt to the subscriptions of its endpoint (any thread, never blocks)."""
         with self._lock:
             subscriptions = list(self._subscriptions)
         for attempt in attempts:
-            target = (attempt.game_id, attempt.endpoint_url)
+            target = (attempt["gameId"], attempt["endpointUrl"])
             for subscription in subscriptions:
                 if subscription.target == target:
                     subscription.push(attempt)
 
     def publish_outcomes(self, outcomes: Sequence[tuple[Claimed, Result]]) -> None:
         """:meth:`publish` the attempts behind dispatcher outcomes."""
-        self.publish(Attempt.of(delivery, result) for delivery, result in outcomes)
+        self.publish(attempt_view(delivery, result) for delivery, result in outcomes)
 
     @contextmanager
     def subscribe(self, game_id: str, endpoint_url: str) -> Iterator[Subscription]:

@@ -156,7 +156,10 @@ class Dispatcher:
         except Exception:  # the leases run out and these deliveries are attempted again
             logger.exception("could not record %d webhook delivery outcomes", len(outcomes))
         if outcomes:  # made either way: the receivers got them
-            self._on_attempts(outcomes)
+            try:
+                self._on_attempts(outcomes)
+            except Exception:  # the live streams miss them; the deliveries list has them
+                logger.exception("could not publish %d webhook delivery attempts", len(outcomes))
         return len(outcomes)
 
     def expire_endpoints(self) -> int:

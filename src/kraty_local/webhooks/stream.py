@@ -5,7 +5,7 @@ Events, each a ``data:`` line of JSON:
 - ``ready``: once, first: the endpoint (``id``, ``gameId``, ``url``, ``expiresAt``) with
   ``heartbeatSeconds`` and ``expiryAfterSeconds``;
 - ``attempt``: every attempt to post a delivery to the endpoint's URL, as the dispatcher makes
-  it (:meth:`kraty_local.webhooks.attempts.Attempt.view`; redeliveries included);
+  it (:func:`kraty_local.webhooks.attempts.attempt_view`; redeliveries included);
 - ``removed``: the endpoint was removed (by its listener, another client or expiry): the
   stream ends.
 
@@ -81,4 +81,4 @@ async def attempt_events(runtime: Runtime, endpoint: Mapping[str, str]) -> Async
                 continue
             if attempt is None:  # the server is stopping
                 return
-            yield sse("attempt", attempt.view())
+            yield sse("attempt", attempt)
