@@ -17,7 +17,12 @@ import pytest
 from sqlalchemy import select
 
 from kraty_admin import KratyAdmin, verify_webhook
-from kraty_admin.cli._listen import EXIT_INTERRUPTED, EXIT_TERMINATED, local_time
+from kraty_admin.cli._listen import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    attempt_lines,
+    local_time,
+)
 from kraty_local.server import LocalServer
 from kraty_local.settings import Settings
 from kraty_local.shared_server import Served
@@ -197,3 +202,28 @@ def test_a_stream_hears_the_attempts_another_process_makes(
 def test_the_heartbeat_must_be_shorter_than_the_expiry() -> None:
     with pytest.raises(ValueError, match="heartbeat"):
         Settings(webhook_listen_heartbeat_seconds=60.0, webhook_listen_expiry_seconds=60.0)
+
+
+@pytest.mark.parametrize(
+    ("status", "http_status", "error", "shown"),
+    [
+        ("dead", 500, "HTTP 500 nope", "[500] failed, no retries left"),
+        ("pending", None, "ConnectError: refused", "[ConnectError] failed, retry at "),
+    ],
+)
+def test_what_listen_prints_for_a_failure(
+    status: str, http_status: int | None, error: str, shown: str
+) -> None:
+    attempt = {
+        "at": "2030-01-01T00:00:00.000Z",
+        "eventName": "wallet.changed",
+        "eventId": "e1",
+        "attempt": 4,
+        "status": status,
+        "httpStatus": http_status,
+        "error": error,
+        "nextAttemptAt": "2030-01-01T00:00:30.000Z" if status == "pending" else None,
+    }
+    head, detail = attempt_lines(attempt)
+    assert f"attempt 4  -> {shown}" in head
+    assert detail == f"    {error}"

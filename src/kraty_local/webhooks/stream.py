@@ -18,16 +18,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from kraty_local.db import run_transaction
+from kraty_local.domain.errors import Busy
 from kraty_local.runtime import Runtime
 from kraty_local.webhooks import deliveries
+
+logger = logging.getLogger("kraty_local.webhooks")
 
 MEDIA_TYPE = "text/event-stream"
 HEARTBEAT = ": heartbeat\n\n"
@@ -45,11 +50,19 @@ def expiry(runtime: Runtime) -> datetime:
 
 
 def _keep_alive(runtime: Runtime, endpoint_id: str) -> bool:
-    """Push the endpoint's expiry forward; False when it is gone (blocking I/O)."""
+    """Push the endpoint's expiry forward; False when it is gone (blocking I/O).
+
+    A database too busy to answer does not end the stream: the expiry is several heartbeats
+    away, and the next heartbeat tries again.
+    """
     until = expiry(runtime)
-    return run_transaction(
-        runtime.engine, lambda conn: deliveries.keep_endpoint(conn, endpoint_id, until)
-    )
+    try:
+        return run_transaction(
+            runtime.engine, lambda conn: deliveries.keep_endpoint(conn, endpoint_id, until)
+        )
+    except (Busy, SQLAlchemyError):
+        logger.warning("could not keep temporary webhook endpoint %s alive", endpoint_id)
+        return True
 
 
 async def attempt_events(runtime: Runtime, endpoint: Mapping[str, str]) -> AsyncIterator[str]:
