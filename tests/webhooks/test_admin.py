@@ -122,3 +122,8 @@ def test_cli_lists_temporary_endpoints(server: LocalServer, admin: http_lib.Clie
     assert "Temporary endpoints" in shown.output
     assert added["id"] in shown.output
     assert added["secret"] not in shown.output
+    narrow = CliRunner().invoke(cli, ["local", "webhooks", *options], env={"COLUMNS": "80"})
+    assert max(len(line) for line in narrow.output.splitlines()) <= 80
+    assert added["id"][:8] in narrow.output
+    assert added["id"] not in narrow.output  # cut visibly, with "…"
+    assert "…" in narrow.output

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 import click
@@ -30,18 +31,28 @@ def _answer(row: dict[str, Any]) -> str:
 
 
 def _short_time(iso: str | None) -> str:
-    return "-" if iso is None else local_time(iso)
+    """Local time: the time of day alone when it is today."""
+    if iso is None:
+        return "-"
+    today = datetime.now().astimezone().strftime("%Y-%m-%d")
+    moment = local_time(iso)
+    return moment[11:] if moment.startswith(today) else moment[:16]
 
 
-#: A column: its title, whether it stays on one line (ids, URLs), and its cell from a row.
+#: A column: its title, whether it shares the width left (ids, URLs), its cell from a row.
 Column = tuple[str, bool, Callable[[dict[str, Any]], str]]
 
 
 def _table(title: str, columns: Sequence[Column], rows: list[dict[str, Any]]) -> Table:
-    """A table whose one-line columns are cut with "…" when the terminal is too narrow."""
+    """A table of one line per row: the short columns at their width, the shared ones cut
+    with "…" when the terminal is too narrow for them."""
     table = Table(title=title)
-    for name, one_line, _ in columns:
-        table.add_column(name, no_wrap=one_line, overflow="ellipsis" if one_line else "fold")
+    for name, shared, _ in columns:
+        # A shared column may "wrap": rich narrows those first, and an id or URL (no spaces)
+        # then ends in "…" on its one line.
+        table.add_column(
+            name, no_wrap=not shared, overflow="ellipsis", min_width=8 if shared else None
+        )
     for row in rows:
         table.add_row(*(cell(row) for _, _, cell in columns))
     return table
@@ -62,7 +73,7 @@ def endpoints_table(rows: list[dict[str, Any]]) -> Table:
         ("game", False, _field("gameId")),
         ("url", True, _field("url")),
         ("created", False, _time_field("createdAt")),
-        ("expires unless listened", False, _time_field("expiresAt")),
+        ("expires", False, _time_field("expiresAt")),
     ]
     return _table("Temporary endpoints (webhooks listen)", columns, rows)
 
@@ -74,7 +85,7 @@ def deliveries_table(rows: list[dict[str, Any]]) -> Table:
         ("event id", True, _field("eventId")),
         ("endpoint", True, _field("endpointUrl")),
         ("status", False, _field("status")),
-        ("attempts", False, _field("attempts")),
+        ("tries", False, _field("attempts")),
         ("last", False, _answer),
         ("next try", False, _time_field("nextAttemptAt")),
     ]
