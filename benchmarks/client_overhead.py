@@ -7,8 +7,9 @@ against a bare client of the SDK's HTTP library (``httpx2.Client``; ``httpx.Clie
 that answers every request with the same 200 JSON. (b) ``import kraty_admin`` against ``import
 httpx2`` (``httpx`` on 3.10) in fresh interpreters: the CPU time of the import statement
 (``process_time`` around it, in the child) and of the whole ``python -c`` process (10 ms ticks).
-Both run ``--rounds`` interleaved rounds (alternating which side goes first) and print medians
-and ratios:
+(c) Building (and closing) a ``KratyAdmin`` against a default ``httpx2.Client()``, which loads
+the CA certificates into a new SSL context each time. All run ``--rounds`` interleaved rounds
+(alternating which side goes first) and print medians and ratios:
 
     uv run --all-extras python -m benchmarks.client_overhead
 """
@@ -27,9 +28,9 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from kraty_admin import KratyAdmin, __version__
 from kraty_admin._http import LIBRARY
@@ -62,7 +63,7 @@ def sdk_credit(kraty: KratyAdmin) -> Call:
     return lambda: kraty.wallet.credit(PLAYER, ECONOMY, 1)
 
 
-def bare_credit(http: http_lib.Client, base_url: str) -> Call:
+def bare_credit(http: Any, base_url: str) -> Call:
     """The same POST by hand: the SDK's headers and body bytes, the ``data`` object decoded."""
     url = f"{base_url}/server/v1/players/{PLAYER}/wallet/{ECONOMY}/credit"
     http.headers.update(
@@ -84,6 +85,14 @@ def bare_credit(http: http_lib.Client, base_url: str) -> Call:
         return http.post(url, content=content).json()["data"]
 
     return credit
+
+
+def construction_cpu(build: Callable[[], Any], count: int) -> float:
+    """CPU seconds to build and close one client, over ``count`` of them."""
+    start = time.process_time()
+    for _ in range(count):
+        build().close()
+    return (time.process_time() - start) / count
 
 
 def cpu_per_call(call: Call, calls: int) -> tuple[float, float]:
@@ -123,7 +132,7 @@ def import_cost(module: str) -> tuple[float, float]:
     return float(result.stdout), process
 
 
-def interleaved(rounds: int, sides: dict[str, Callable[[], T]]) -> dict[str, list[T]]:
+def interleaved(rounds: int, sides: Mapping[str, Callable[[], T]]) -> dict[str, list[T]]:
     """Run each side once per round, alternating which goes first; every result per side."""
     results: dict[str, list[T]] = {name: [] for name in sides}
     names = list(sides)
@@ -147,6 +156,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds (>= 11)")
     parser.add_argument("--calls", type=int, default=1000, help="credits per side per round")
+    parser.add_argument("--clients", type=int, default=10, help="clients built per side per round")
     args = parser.parse_args()
     with (
         fixed_server() as base_url,
@@ -167,6 +177,19 @@ def main() -> None:
     for measure in modules.values():  # warm up: bytecode, file system caches
         measure()
     imports = interleaved(args.rounds, modules)
+    builders: dict[str, Callable[[], Any]] = {
+        "sdk": lambda: KratyAdmin(KEY, base_url="https://api.test"),
+        "bare": http_lib.Client,
+    }
+    for build in builders.values():  # warm up: the SDK's shared SSL context
+        construction_cpu(build, 1)
+    built = interleaved(
+        args.rounds,
+        {
+            name: functools.partial(construction_cpu, build, args.clients)
+            for name, build in builders.items()
+        },
+    )
     ours, theirs = imports["kraty_admin"], imports[LIBRARY]
     print(f"{args.rounds} interleaved rounds\n")
     print(
@@ -181,6 +204,7 @@ def main() -> None:
     print(
         row("`python -c 'import ...'` CPU", "ms", 1e3, [o[1] for o in ours], [t[1] for t in theirs])
     )
+    print(row("client construction CPU", "ms", 1e3, built["sdk"], built["bare"]))
 
 
 if __name__ == "__main__":

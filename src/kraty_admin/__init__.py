@@ -4,7 +4,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from kraty_admin._client import KratyAdmin
-from kraty_admin._config import RetryConfig
 from kraty_admin._errors import (
     AuthenticationError,
     ConflictError,
@@ -24,15 +23,18 @@ from kraty_admin._version import __version__
 
 if TYPE_CHECKING:
     from kraty_admin._async_client import KratyAdminAsync
+    from kraty_admin._config import RetryConfig
     from kraty_admin._migration import MigrationProgress
     from kraty_admin._telemetry import RequestInfo
     from kraty_admin._webhooks import sign_webhook, verify_webhook
 
 # Loaded on first use: a sync client needs neither the async one, the webhook verifier, the
-# import engine's progress record nor, without an ``on_request`` hook, its record.
+# import engine's progress record nor, without an ``on_request`` hook, its record; the retry
+# policy only once an attempt fails (or one is passed in).
 _LAZY = {
     "KratyAdminAsync": "kraty_admin._async_client",
     "MigrationProgress": "kraty_admin._migration",
+    "RetryConfig": "kraty_admin._config",
     "RequestInfo": "kraty_admin._telemetry",
     "sign_webhook": "kraty_admin._webhooks",
     "verify_webhook": "kraty_admin._webhooks",

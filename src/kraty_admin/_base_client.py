@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar, cast
 from urllib.parse import urlencode
 
 from kraty_admin import _http
-from kraty_admin._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RetryConfig
 from kraty_admin._core import (
     REQUEST_ID_HEADER,
     RETRYABLE_STATUSES,
@@ -35,6 +34,7 @@ from kraty_admin._logs import logger
 from kraty_admin._resources._namespaces import Namespaces, without_cached
 
 if TYPE_CHECKING:
+    from kraty_admin._config import RetryConfig
     from kraty_admin._response import RawResponse
     from kraty_admin._telemetry import RequestInfo
 
@@ -46,6 +46,9 @@ Z = TypeVar("Z")
 T = TypeVar("T")
 C = TypeVar("C", bound="BaseClient[Any, Any, Any]")
 Timeout = float | _http.Timeout | None
+
+DEFAULT_BASE_URL = "https://api.kraty.app"
+DEFAULT_TIMEOUT = 15.0
 
 
 class _Unset:
@@ -267,7 +270,7 @@ class BaseClient(Namespaces[S], Generic[S, H, Z]):
         self._api_key = _resolve_api_key(api_key)
         self.base_url = _resolve_base_url(base_url)
         self.timeout = timeout
-        self.retry = retry if retry is not None else RetryConfig()
+        self._retry = retry  # None: the default policy, built when first needed
         self._generate_idempotency_key = generate_idempotency_key or _uuid4
         self._on_request = on_request
         self._clock = clock
@@ -293,6 +296,19 @@ class BaseClient(Namespaces[S], Generic[S, H, Z]):
 
     def _resource_sender(self) -> S:
         return cast(S, self)
+
+    @property
+    def retry(self) -> RetryConfig:
+        """The retry policy: the one given, else ``RetryConfig()``."""
+        if self._retry is None:
+            from kraty_admin._config import RetryConfig
+
+            self._retry = RetryConfig()
+        return self._retry
+
+    @retry.setter
+    def retry(self, value: RetryConfig) -> None:
+        self._retry = value
 
     @property
     def timeout(self) -> Timeout:

@@ -1,11 +1,12 @@
-"""Client configuration values: defaults and the retry policy."""
+"""The retry policy, :class:`RetryConfig`; loaded when a program first needs one.
+
+A client without ``retry=`` builds its default policy only when it first has a failed attempt
+to decide about (or when ``kraty.retry`` is read): the dataclass costs about 0.5 ms to create.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-DEFAULT_BASE_URL = "https://api.kraty.app"
-DEFAULT_TIMEOUT = 15.0
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 from urllib.parse import quote
 
 from kraty_admin import _http
-from kraty_admin._config import RetryConfig
 from kraty_admin._errors import KratyNetworkError, KratyServerError, server_error
 from kraty_admin._version import __version__
 
 if TYPE_CHECKING:
+    from kraty_admin._config import RetryConfig
     from kraty_admin._telemetry import RequestInfo
 
 T = TypeVar("T")

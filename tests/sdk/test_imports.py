@@ -28,6 +28,7 @@ LOADED_ON_FIRST_USE = [
     "kraty_admin._webhooks",
     "kraty_admin._telemetry",
     "kraty_admin._migration",
+    "kraty_admin._config",
     "kraty_admin._raw",
     *(f"kraty_admin._resources.{name}" for name in RESOURCE_MODULES),
 ]
