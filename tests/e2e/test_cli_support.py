@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from kraty_admin.cli._app import cli
 from kraty_admin.testing import KratyLocal
 
-Runner = Callable[..., Result]
+from .cli import Runner, runner_for
 
 
 @pytest.fixture
 def run(kraty_local: KratyLocal) -> Runner:
-    def invoke(*args: str, stdin: str | None = None) -> Result:
-        env = {"KRATY_SERVER_KEY": kraty_local.api_key, "KRATY_BASE_URL": kraty_local.base_url}
-        result = CliRunner().invoke(cli, list(args), env=env, input=stdin)
-        assert kraty_local.api_key not in result.output
-        return result
-
-    return invoke
+    return runner_for(kraty_local)
 
 
 def test_ping(run: Runner) -> None:
@@ -47,12 +40,15 @@ def test_money_commands_require_an_idempotency_key(run: Runner) -> None:
     assert "--idempotency-key" in result.output
 
 
-def test_server_errors_are_one_line_messages(run: Runner) -> None:
+def test_server_errors_show_the_sdk_line_then_the_details(run: Runner) -> None:
     result = run("inventory", "revoke", "p1", "sword", "3", "--idempotency-key", "cb-1")
     assert result.exit_code == 1
-    assert "conflict" in result.output
-    assert "Traceback" not in result.output
-    assert re.search(r"\(request id req_[0-9a-f]{32}\)", result.output), result.output
+    first, *details = result.stderr.splitlines()
+    assert re.fullmatch(r"Error: \[409\] conflict: .+ \(request id req_[0-9a-f]{32}\)", first), (
+        result.stderr
+    )
+    assert details == ["  itemKey: sword", "  available: 0", "  requested: 3"]
+    assert result.stdout == ""
 
 
 def test_missing_key_is_a_usage_error() -> None:

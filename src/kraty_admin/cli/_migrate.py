@@ -32,8 +32,9 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from kraty_admin import KratyError, MigrationProgress
+from kraty_admin import MigrationProgress
 from kraty_admin.cli._connection import connection_options, open_client
+from kraty_admin.cli._output import EXIT_INTERRUPTED, CommandError, emit, json_mode
 from kraty_admin.types import MigrationFailure, MigrationOutcome
 
 TABLES = ("players", "wallet", "inventory")
@@ -52,6 +53,7 @@ class InputError(click.ClickException):
     """The input cannot be read as rows; a usage error (exit status 2)."""
 
     exit_code = 2
+    code = "input_error"
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -250,17 +252,42 @@ def _open(file: str) -> tuple[IO[str], str]:
     return open(file, encoding=encoding, newline=""), file  # closed by the caller
 
 
-def _summary(outcome: MigrationOutcome, resumed: int, elapsed: float) -> Table:
+def _summary(
+    table_name: str, outcome: MigrationOutcome, resumed: int, elapsed: float, failures: Path
+) -> dict[str, Any]:
+    """The run's figures (the ``--json`` summary)."""
     rows_sent = outcome["applied"] + outcome["skipped"] + outcome["failed"]
+    return {
+        "table": table_name,
+        "applied": outcome["applied"],
+        "skipped": outcome["skipped"],
+        "failed": outcome["failed"],
+        "resumed": resumed,
+        "elapsed_s": round(elapsed, 3),
+        "rows_per_s": round(rows_sent / elapsed) if elapsed else 0,
+        "failures_file": str(failures) if outcome["failed"] else None,
+    }
+
+
+def _summary_table(summary: dict[str, Any]) -> Table:
     table = Table(title="Migration summary", show_header=False)
-    table.add_row("applied", f"{outcome['applied']:,}")
-    table.add_row("skipped (already imported)", f"{outcome['skipped']:,}")
-    table.add_row("failed", f"{outcome['failed']:,}", style="red" if outcome["failed"] else None)
-    if resumed:
-        table.add_row("resumed (not re-sent)", f"{resumed:,}")
-    table.add_row("elapsed", f"{elapsed:.1f} s")
-    table.add_row("rows/s", f"{rows_sent / elapsed if elapsed else 0:,.0f}")
+    table.add_row("applied", f"{summary['applied']:,}")
+    table.add_row("skipped (already imported)", f"{summary['skipped']:,}")
+    table.add_row("failed", f"{summary['failed']:,}", style="red" if summary["failed"] else None)
+    if summary["resumed"]:
+        table.add_row("resumed (not re-sent)", f"{summary['resumed']:,}")
+    table.add_row("elapsed", f"{summary['elapsed_s']:.1f} s")
+    table.add_row("rows/s", f"{summary['rows_per_s']:,}")
     return table
+
+
+def _interrupted(file: str, checkpoint: Path) -> CommandError:
+    """Ctrl-C: what was kept, and how to carry on."""
+    if file == STDIN:
+        how = "run it again: rows already imported come back as skipped"
+    else:
+        how = f"the confirmed batches are in {checkpoint}; add --resume to send only the rest"
+    return CommandError("interrupted", f"Interrupted: {how}.", exit_code=EXIT_INTERRUPTED)
 
 
 @click.command()
@@ -295,7 +322,8 @@ def migrate(
     keys (externalPlayerId, economyKey, amount, ...); '-' reads JSONL from stdin. Rows without
     an idempotencyKey get one derived from their content. Failed rows are written to
     FILE.failures.jsonl; confirmed batches to FILE.checkpoint.json, for --resume.
-    Exit status: 0 all rows imported, 1 some rows failed, 2 usage or input error.
+    Exit status: 0 all rows imported, 1 some rows failed, 2 usage or input error, 130
+    interrupted (then --resume carries on).
     """
     if not api_key:
         raise click.UsageError("no API key: pass --api-key or set KRATY_SERVER_KEY")
@@ -325,6 +353,7 @@ def migrate(
         TextColumn("ETA"),
         TimeRemainingColumn(),
         console=console,
+        disable=json_mode(),
     )
     run = _Run(checkpoint, failures_path, progress, progress.add_task(table, total=total))
     stream, name = _open(file)
@@ -339,15 +368,17 @@ def migrate(
                 on_progress=run.on_progress,
                 skip_rows=checkpoint.confirmed_rows(),
             )
-    except KratyError as exc:
-        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _interrupted(file, checkpoint_path) from None
     finally:
         run.finish()
         if stream is not sys.stdin:
             stream.close()
-    Console().print(_summary(outcome, run.resumed, time.perf_counter() - started))
+    summary = _summary(table, outcome, run.resumed, time.perf_counter() - started, failures_path)
+    emit(summary, _summary_table(summary))
     if outcome["failed"]:
         failed = outcome["failed"]
         rows = "row" if failed == 1 else "rows"
-        console.print(f"[red]{failed:,} failed {rows} written to {failures_path}")
+        if not json_mode():
+            console.print(f"[red]{failed:,} failed {rows} written to {failures_path}")
         raise SystemExit(1)

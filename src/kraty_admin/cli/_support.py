@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 
-from kraty_admin import KratyAdmin, KratyError
+from kraty_admin import KratyAdmin, RetryConfig
 from kraty_admin.cli._connection import connection_options, open_client
+from kraty_admin.cli._output import confirm, emit, yes_option
 
 Action = Callable[[KratyAdmin], Any]
 
@@ -24,16 +24,14 @@ _IDEMPOTENCY_HELP = (
     "Required: your id for this operation (ticket or receipt id), so running the command "
     "twice applies it once."
 )
+_ONE_TRY = RetryConfig(attempts=1)
 
 
 def _run(api_key: str | None, base_url: str | None, action: Action) -> None:
-    """Call the API and print the result as JSON; SDK errors become a one-line message."""
+    """Call the API and print the result (errors are reported by the root group)."""
     with open_client(api_key, base_url) as kraty:
-        try:
-            result = action(kraty)
-        except KratyError as exc:
-            raise click.ClickException(str(exc)) from None
-    Console().print_json(data=result)
+        result = action(kraty)
+    emit(result)
 
 
 def _api_command(group: click.Group, name: str) -> Callable[[Callable[..., Action]], Any]:
@@ -52,8 +50,8 @@ def _api_command(group: click.Group, name: str) -> Callable[[Callable[..., Actio
 @click.command("ping")
 @connection_options
 def ping(api_key: str | None, base_url: str | None) -> None:
-    """Check the key and the connection."""
-    _run(api_key, base_url, lambda kraty: kraty.health.ping())
+    """Check the key and the connection (one try: a person is waiting for the answer)."""
+    _run(api_key, base_url, lambda kraty: kraty.with_options(retry=_ONE_TRY).health.ping())
 
 
 @click.group("players")
@@ -112,9 +110,20 @@ def _unban(player: str) -> Action:
 @_api_command(players, "merge")
 @click.argument("source")
 @click.argument("target")
-def _merge(source: str, target: str) -> Action:
-    """Fold player SOURCE into player TARGET (balances and items add up)."""
-    return lambda kraty: kraty.players.merge(source, target)
+@yes_option
+def _merge(source: str, target: str, yes: bool) -> Action:
+    """Fold player SOURCE into player TARGET (balances and items add up); asks first."""
+
+    def merge(kraty: KratyAdmin) -> Any:
+        confirm(
+            f"Merge player {source!r} into {target!r} on {kraty.base_url}? {source!r} is "
+            "anonymized and its balances, items and history move to "
+            f"{target!r}; this cannot be undone.",
+            yes=yes,
+        )
+        return kraty.players.merge(source, target)
+
+    return merge
 
 
 @_api_command(players, "delete")
@@ -125,10 +134,19 @@ def _merge(source: str, target: str) -> Action:
     default="gdpr_erasure",
     show_default=True,
 )
-@click.confirmation_option(prompt="Erase this player's personal data? This cannot be undone.")
-def _delete(player: str, reason: str) -> Action:
-    """Erase PLAYER (GDPR Article 17); the financial ledger is kept, anonymized."""
-    return lambda kraty: kraty.players.delete(player, reason=reason)  # type: ignore[arg-type]
+@yes_option
+def _delete(player: str, reason: str, yes: bool) -> Action:
+    """Erase PLAYER (GDPR Article 17); the financial ledger is kept, anonymized. Asks first."""
+
+    def erase(kraty: KratyAdmin) -> Any:
+        confirm(
+            f"Erase player {player!r} on {kraty.base_url}? Their personal data is deleted "
+            "(the ledger is kept, anonymized); this cannot be undone.",
+            yes=yes,
+        )
+        return kraty.players.delete(player, reason=reason)  # type: ignore[arg-type]
+
+    return erase
 
 
 def _holding_command(group: click.Group, action: str, key_name: str, count_name: str) -> None:
