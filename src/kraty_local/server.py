@@ -6,6 +6,7 @@ import contextlib
 import functools
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -20,7 +21,7 @@ from kraty_local.clock import Clock, SystemClock
 from kraty_local.db import database_url
 from kraty_local.http11 import EnvelopeH11Protocol
 from kraty_local.runtime import Runtime, prepare_database, runtime_of
-from kraty_local.settings import SERVER_KEY_ENV, Settings
+from kraty_local.settings import Settings
 from kraty_local.webhooks.dispatcher import Dispatcher
 from kraty_local.world import World, default_world
 
@@ -158,28 +159,55 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(host: str, port: int, settings: Settings, *, announce: bool = True) -> None:
-    """Serve Kraty Local in the foreground until interrupted (the CLI's ``local serve``).
+def bind(host: str, port: int) -> socket.socket:
+    """Bind ``host:port`` for :func:`serve` or :func:`serve_workers`, before anything else
+    happens: ``OSError`` (e.g. ``EADDRINUSE``) when the port cannot be had."""
+    sock = _bind(host, port)
+    sock.set_inheritable(True)  # worker processes serve it too
+    return sock
 
-    The database is migrated and the key settled first, so the key can be announced.
+
+def serve(
+    sock: socket.socket,
+    settings: Settings,
+    *,
+    on_ready: Callable[[str], None] | None = None,
+    access_log: bool = True,
+) -> None:
+    """Serve Kraty Local on the bound ``sock`` in the foreground until interrupted (the CLI's
+    ``local serve``).
+
+    The database is migrated and the key settled first, then ``on_ready(server_key)`` runs
+    (the CLI prints where to connect). ``RuntimeError`` when the app fails to start.
     """
     server_key = prepare_database(settings)
-    if announce:
-        _announce(host, port, settings, server_key)
-    uvicorn.run(
+    if on_ready is not None:
+        on_ready(server_key)
+    config = uvicorn.Config(
         create_app(settings),
-        host=host,
-        port=port,
         log_level="info",
         lifespan="on",
+        access_log=access_log,
         http=EnvelopeH11Protocol,
     )
+    server = uvicorn.Server(config)
+    # uvicorn re-raises the SIGINT it handled once it has shut down: that is the normal end
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
+    if not server.started:
+        raise RuntimeError("Kraty Local failed to start (the log above says why)")
 
 
 def serve_workers(
-    host: str, port: int, settings: Settings, workers: int, *, announce: bool = True
+    sock: socket.socket,
+    settings: Settings,
+    workers: int,
+    *,
+    on_ready: Callable[[str], None] | None = None,
+    access_log: bool = True,
 ) -> None:
-    """Serve Kraty Local with ``workers`` uvicorn processes sharing one PostgreSQL database.
+    """Serve Kraty Local on the bound ``sock`` with ``workers`` uvicorn processes sharing one
+    PostgreSQL database.
 
     This process migrates the database and settles the server key; each worker builds its app
     from the same ``settings``, handed over (pickled) as the argument of its app factory. Each
@@ -191,8 +219,9 @@ def serve_workers(
             "SQLite allows one writer at a time, so serve it with one worker"
         )
     server_key = prepare_database(settings)
-    if announce:
-        _announce(host, port, settings, server_key, workers=workers)
+    if on_ready is not None:
+        on_ready(server_key)
+    host, port = sock.getsockname()[:2]
     config = uvicorn.Config(
         functools.partial(create_app, replace(settings, server_key=server_key)),
         factory=True,
@@ -201,37 +230,15 @@ def serve_workers(
         workers=workers,
         log_level="info",
         lifespan="on",
+        access_log=access_log,
         http=EnvelopeH11Protocol,
         # uvicorn's default 5 s kills workers still starting on a loaded machine (CI, 2 cores)
         timeout_worker_healthcheck=30,
     )
-    run_workers(config)
+    run_workers(config, sock)
 
 
-def run_workers(config: uvicorn.Config) -> None:
-    """What ``uvicorn.run`` does for several workers, with an app factory object (not a name)."""
-    sock = config.bind_socket()
-    try:
-        Multiprocess(config, sockets=[sock]).run()
-    finally:
-        sock.close()
-
-
-def _announce(
-    host: str, port: int, settings: Settings, server_key: str, *, workers: int = 1
-) -> None:
-    """Print where to connect. A key Kraty Local generated for itself is shown so it can be
-    copied; a key the operator supplied (in the environment) is never echoed back."""
-    base_url = f"http://{host}:{port}"
-    processes = f", {workers} worker processes" if workers > 1 else ""
-    print(f"Kraty Local listening on {base_url}  (database: {settings.database}{processes})")
-    if settings.server_key is not None:
-        prefix = server_key.split(".", 1)[0]
-        print(f"Server key: {prefix}.… (from ${SERVER_KEY_ENV})")
-        key_expression = f'os.environ["{SERVER_KEY_ENV}"]'
-    else:
-        print(f"Server key (generated for this database): {server_key}")
-        key_expression = f'"{server_key}"'
-    print("Python:")
-    print("    from kraty_admin import KratyAdmin")
-    print(f'    kraty = KratyAdmin(api_key={key_expression}, base_url="{base_url}")')
+def run_workers(config: uvicorn.Config, sock: socket.socket) -> None:
+    """What ``uvicorn.run`` does for several workers, with an app factory object (not a name)
+    and a socket bound beforehand."""
+    Multiprocess(config, sockets=[sock]).run()

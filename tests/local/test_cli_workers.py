@@ -37,7 +37,7 @@ def test_workers_get_database_world_and_key_from_their_factory(
     if "://" not in database_target:
         pytest.skip("several workers need PostgreSQL")
     served: list[uvicorn.Config] = []
-    monkeypatch.setattr(server_module, "run_workers", served.append)
+    monkeypatch.setattr(server_module, "run_workers", lambda config, sock: served.append(config))
     monkeypatch.setenv(SERVER_KEY_ENV, "kl_workers.s3cret")
     environment = dict(os.environ)
     args = ["--workers", "3", "--port", "8998", "--db", database_target]

@@ -17,9 +17,11 @@ import click
 from rich.console import Console
 from rich.panel import Panel
 from rich.syntax import Syntax
+from rich.text import Text
 
 from kraty_admin import KratyAdmin, KratyError, KratyServerError
 from kraty_admin.cli._local_options import supplied_server_key
+from kraty_admin.cli._output import emit, json_mode
 
 _LOCAL_HINT = "the demo needs Kraty Local:  pip install 'kraty-admin[local]'"
 _PLAYER = "player_42"
@@ -28,6 +30,8 @@ _RECEIPT = "apple_receipt_abc"
 
 class DemoFailure(click.ClickException):
     """A step's result differed from what the product page promises."""
+
+    code = "demo_failed"
 
 
 class Walkthrough:
@@ -351,7 +355,7 @@ def demo(rows: int, db: str | None) -> None:
         from kraty_local.settings import Settings
     except ImportError as exc:
         raise click.ClickException(f"{_LOCAL_HINT}\n(missing module: {exc.name})") from None
-    console = Console(highlight=False)
+    console = Console(highlight=False, quiet=json_mode())  # --json: the summary only
     with tempfile.TemporaryDirectory(prefix="kraty-demo-") as scratch:
         path = Path(db) if db else Path(scratch) / "kraty-local.sqlite"
         settings = Settings(database=str(path), server_key=supplied_server_key())
@@ -374,4 +378,7 @@ def demo(rows: int, db: str | None) -> None:
                 except KratyError as err:
                     raise DemoFailure(f"step {walkthrough.steps}: unexpected {err!r}") from None
     console.rule("[bold green]done")
-    console.print(f"[green]All {walkthrough.steps} steps behaved as the product page says.")
+    emit(
+        {"steps": walkthrough.steps, "rows": rows, "ok": True},
+        Text(f"All {walkthrough.steps} steps behaved as the product page says.", style="green"),
+    )

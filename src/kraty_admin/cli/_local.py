@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
+from typing import TYPE_CHECKING
+
 import click
 
 from kraty_admin.cli._local_options import (
@@ -11,11 +14,69 @@ from kraty_admin.cli._local_options import (
     world_option,
 )
 from kraty_admin.cli._local_seed import export, seed
+from kraty_admin.cli._output import CommandError, emit, json_mode
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from kraty_local.settings import Settings
+
+#: Where clients reach a server bound to every interface.
+_WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1"}  # noqa: S104 (a name, not a bind)
 
 
 @click.group("local")
 def local() -> None:
     """Kraty Local, a stateful local implementation of the /server/v1 API."""
+
+
+def _announcer(base_url: str, settings: Settings, workers: int) -> Callable[[str], None]:
+    """What ``local serve`` prints once the database is ready: where to connect, and the two
+    ``export`` lines that point the SDK and this CLI at it. A key Kraty Local generated is
+    shown so it can be copied (a local development key); a supplied one is never echoed."""
+
+    def announce(server_key: str) -> None:
+        supplied = settings.server_key is not None
+        prefix = server_key.split(".", 1)[0]
+        emit(
+            {
+                "base_url": base_url,
+                "database": settings.database,
+                "workers": workers,
+                "server_key": None if supplied else server_key,
+                "server_key_prefix": prefix,
+                "server_key_from": "environment" if supplied else "generated",
+            },
+            "\n".join(_human_announcement(base_url, settings, workers, server_key)),
+        )
+
+    return announce
+
+
+def _human_announcement(
+    base_url: str, settings: Settings, workers: int, server_key: str
+) -> list[str]:
+    from kraty_local.settings import SERVER_KEY_ENV
+
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    lines = [f"Kraty Local listening on {base_url}  (database: {settings.database}{processes})"]
+    if settings.server_key is not None:
+        lines.append(f"Server key: {server_key.split('.', 1)[0]}.… (from ${SERVER_KEY_ENV})")
+        key_export = f'"${SERVER_KEY_ENV}"'
+        key_expression = f'os.environ["{SERVER_KEY_ENV}"]'
+    else:
+        lines.append(f"Server key (generated for this database): {server_key}")
+        key_export = shlex.quote(server_key)
+        key_expression = f'"{server_key}"'
+    return [
+        *lines,
+        "Point the SDK and kraty-admin at it (paste into your shell):",
+        f"    export KRATY_BASE_URL={shlex.quote(base_url)}",
+        f"    export KRATY_SERVER_KEY={key_export}",
+        "Python:",
+        "    from kraty_admin import KratyAdmin",
+        f'    kraty = KratyAdmin(api_key={key_expression}, base_url="{base_url}")',
+    ]
 
 
 @local.command("serve")
@@ -31,14 +92,18 @@ def local() -> None:
     help="Server processes sharing the database (more than one needs PostgreSQL).",
 )
 def serve(host: str, port: int, db: str, world_file: str | None, workers: int) -> None:
-    """Serve Kraty Local until interrupted; prints the base URL and server key first.
+    """Serve Kraty Local until interrupted; prints the base URL, the server key and the
+    `export` lines to copy first.
 
-    With --workers N, N uvicorn processes serve one PostgreSQL database; each process has its own
-    rate-limit buckets, so a key's effective limit is N times the world's.
+    The port is checked before anything else: when it is taken, nothing is printed but the
+    error, and no database is created. With --workers N, N uvicorn processes serve one
+    PostgreSQL database; each process has its own rate-limit buckets, so a key's effective
+    limit is N times the world's. With --json, the announcement is one JSON line on stdout
+    and the server's log stays on stderr.
     """
     try:
+        from kraty_local.server import bind, serve_workers
         from kraty_local.server import serve as run_server
-        from kraty_local.server import serve_workers
         from kraty_local.settings import Settings
         from kraty_local.world import WorldError, default_world, load_world
     except ImportError as exc:
@@ -46,12 +111,27 @@ def serve(host: str, port: int, db: str, world_file: str | None, workers: int) -
     try:
         world = load_world(world_file) if world_file else default_world()
         settings = Settings(database=db, world=world, server_key=supplied_server_key())
-        if workers > 1:
-            serve_workers(host, port, settings, workers)
-            return
     except (WorldError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    run_server(host, port, settings)
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        raise CommandError(
+            "port_unavailable",
+            f"cannot listen on {host}:{port}: {exc.strerror or exc} (is Kraty Local already "
+            "running? stop it, or pick another --port)",
+        ) from None
+    base_url = f"http://{_WILDCARD_HOSTS.get(host, host)}:{sock.getsockname()[1]}"
+    announce = _announcer(base_url, settings, workers)
+    try:
+        if workers > 1:
+            serve_workers(sock, settings, workers, on_ready=announce, access_log=not json_mode())
+        else:
+            run_server(sock, settings, on_ready=announce, access_log=not json_mode())
+    except (ValueError, RuntimeError) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        sock.close()
 
 
 local.add_command(seed)

@@ -18,6 +18,7 @@ from kraty_admin.cli._local_options import (
     missing_extra,
     world_option,
 )
+from kraty_admin.cli._output import emit, json_mode
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -57,7 +58,11 @@ def seed(seed_file: IO[str], db: str, world_file: str | None, check: bool) -> No
     except SeedError as exc:
         raise click.ClickException(str(exc)) from None
     if check:
-        click.echo(f"{source}: OK ({len(parsed.players)} players); nothing was applied")
+        players = len(parsed.players)
+        emit(
+            {"source": source, "valid": True, "players": players, "applied": False},
+            f"{source}: OK ({players} players); nothing was applied",
+        )
         return
     from kraty_local.seeding import seed_database
 
@@ -68,7 +73,10 @@ def seed(seed_file: IO[str], db: str, world_file: str | None, check: bool) -> No
         raise click.ClickException(str(exc)) from None
     finally:
         engine.dispose()
-    click.echo(f"Seeded {source} into {db}: {report.summary()}")
+    emit(
+        {"source": source, "database": db, "applied": True, **report.as_dict()},
+        f"Seeded {source} into {db}: {report.summary()}",
+    )
 
 
 @click.command("export")
@@ -114,5 +122,10 @@ def export(
         engine.dispose()
     out.write(dump_seed(document))
     out.flush()
-    if out.name not in ("-", "<stdout>"):
-        click.echo(f"Exported {len(document['players'])} players to {out.name}", err=True)
+    if out.name in ("-", "<stdout>"):
+        return  # the seed document is the output (JSON, so --json changes nothing)
+    players = len(document["players"])
+    if json_mode():
+        emit({"written": out.name, "players": players})
+    else:
+        click.echo(f"Exported {players} players to {out.name}", err=True)

@@ -100,10 +100,12 @@ def json_option() -> click.Option:
 
 
 def emit(value: Any, human: RenderableType | None = None) -> None:
-    """Print a command's result: compact JSON with ``--json``; else ``human``, or ``value``
-    as indented, highlighted JSON."""
+    """Print a command's result: compact JSON with ``--json``; else ``human`` (a plain
+    ``str`` is printed as it is, without markup), or ``value`` as indented JSON."""
     if json_mode():
         click.echo(json.dumps(value, ensure_ascii=False, default=str))
+    elif isinstance(human, str):
+        click.echo(human)
     elif human is not None:
         Console().print(human)
     else:
