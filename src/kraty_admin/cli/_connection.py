@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import click
 
 from kraty_admin import KratyAdmin
-from kraty_admin._config import DEFAULT_BASE_URL
+from kraty_admin._base_client import DEFAULT_BASE_URL
 from kraty_admin.cli._output import remember_server, warn
 
 F = TypeVar("F", bound=Callable[..., Any])
