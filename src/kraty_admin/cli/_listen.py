@@ -9,6 +9,7 @@ without doing so, Kraty Local removes the endpoint once no stream has kept it al
 
 from __future__ import annotations
 
+import functools
 import signal
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
@@ -20,6 +21,7 @@ import click
 
 from kraty_admin.cli._connection import connection_options
 from kraty_admin.cli._local_admin import LocalAdmin
+from kraty_admin.cli._output import json_line, json_mode
 
 #: Exit statuses of a command stopped by SIGINT / SIGTERM (128 + the signal number).
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
@@ -61,9 +63,11 @@ def listen(
                     echo(f"Ready: Kraty Local ({admin.base_url}) now posts {game}'s events to")
                     echo(f"  {forward_to}")
                     echo(f"Webhook signing secret: {endpoint['secret']}")
+                    json_line("ready", {"endpoint": endpoint, "base_url": admin.base_url})
                 elif event.name == "attempt":
                     for line in attempt_lines(event.data):
                         echo(line)
+                    json_line("attempt", event.data)
                 elif event.name == "removed":
                     removed = True
                     raise click.ClickException(
@@ -122,7 +126,8 @@ def listen_command(
     admin = LocalAdmin(base_url, api_key)
     try:
         with sigterm_raises():
-            listen(admin, forward_to, game_id, echo=click.echo)
+            # --json: one JSON line per event on stdout, the lines for people on stderr
+            listen(admin, forward_to, game_id, echo=functools.partial(click.echo, err=json_mode()))
     except KeyboardInterrupt:
         ctx.exit(EXIT_INTERRUPTED)
     except Terminated:

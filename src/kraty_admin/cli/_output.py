@@ -1,8 +1,10 @@
 """The conventions every ``kraty-admin`` command follows: ``--json``, errors, exit statuses.
 
 - ``--json`` (on every command): stdout carries exactly one JSON document, the command's result
-  or summary, or ``{"error": {"code", "message", "details", "request_id", "status"}}``;
-  prompts, progress and warnings go to stderr.
+  or summary, or ``{"error": {"code", "message", "details", "request_id", "status"}}``
+  (a command that reports as things happen, ``webhooks listen``, prints one
+  ``{"event", "data"}`` line each, then an error line if it fails); prompts, progress and
+  warnings go to stderr.
 - Without it, results are printed for a person, and an error is ``Error: ...`` on stderr with
   its details (a field that failed validation, the fields of an idempotency conflict) and the
   server's request id.
@@ -110,6 +112,13 @@ def emit(value: Any, human: RenderableType | None = None) -> None:
         Console().print(human)
     else:
         Console().print_json(data=value, default=str)
+
+
+def json_line(kind: str, data: Any) -> None:
+    """With ``--json``, one line ``{"event": kind, "data": data}`` on stdout, for commands that
+    report as things happen (JSON Lines); nothing otherwise."""
+    if json_mode():
+        click.echo(json.dumps({"event": kind, "data": data}, ensure_ascii=False, default=str))
 
 
 def warn(message: str) -> None:

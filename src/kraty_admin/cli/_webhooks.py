@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 import click
-from rich.console import Console
+from rich.console import Group
 from rich.table import Table
 
 from kraty_admin.cli._connection import connection_options
 from kraty_admin.cli._listen import listen_command, local_time
 from kraty_admin.cli._local_admin import LocalAdmin
+from kraty_admin.cli._output import emit
 
 
 def _answer(row: dict[str, Any]) -> str:
@@ -114,16 +115,17 @@ def local_webhooks(
     try:
         if redeliver_id is not None:
             queued = admin.redeliver(redeliver_id)["deliveriesQueued"]
-            click.echo(f"Event {redeliver_id} queued again for {queued} endpoint(s).")
+            emit(
+                {"event_id": redeliver_id, "deliveries_queued": queued},
+                f"Event {redeliver_id} queued again for {queued} endpoint(s).",
+            )
             return
         endpoints = admin.endpoints()
         rows = admin.deliveries(eventId=event_id, status=status, limit=limit)
     finally:
         admin.close()
-    console = Console()
-    if endpoints:
-        console.print(endpoints_table(endpoints))
-    console.print(deliveries_table(rows))
+    tables = [endpoints_table(endpoints)] if endpoints else []
+    emit({"endpoints": endpoints, "deliveries": rows}, Group(*tables, deliveries_table(rows)))
 
 
 @click.group("webhooks")
