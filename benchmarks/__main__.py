@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import client_overhead, credits, migration_engine, webhooks_throughput
+from benchmarks import (
+    client_overhead,
+    credits,
+    fixture_cost,
+    migration_engine,
+    webhooks_throughput,
+)
 
 SUITE = [
     (
@@ -19,6 +25,7 @@ SUITE = [
     ("Bulk import: the product page's loop vs the streaming engine", migration_engine.main),
     ("Wallet credits under concurrency", credits.main),
     ("Webhook delivery", webhooks_throughput.main),
+    ("The kraty_local pytest fixture: plugin load and per-test cost", fixture_cost.main),
 ]
 
 

@@ -25,7 +25,6 @@ file's folder) before the test starts; ``kraty_local.export_seed()`` reads it ba
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -34,10 +33,13 @@ from typing import TYPE_CHECKING, Any, Union
 
 import pytest
 
-from kraty_admin._async_client import KratyAdminAsync
 from kraty_admin._client import KratyAdmin
 
+# pytest loads this plugin in every session of every project that installs kraty-admin, so it
+# imports nothing beyond the SDK's own package at load time: the async client, Kraty Local and
+# its dependencies load when a test first asks for the fixture.
 if TYPE_CHECKING:
+    from kraty_admin._async_client import KratyAdminAsync
     from kraty_local.clock import FakeClock
     from kraty_local.seed import Seed
     from kraty_local.seeding import SeedReport
@@ -85,6 +87,8 @@ class KratyLocal:
 
     def make_async_client(self, **options: Any) -> KratyAdminAsync:
         """An async client for this server (``options`` as for :class:`KratyAdminAsync`)."""
+        from kraty_admin._async_client import KratyAdminAsync
+
         options.setdefault("api_key", self.api_key)
         return KratyAdminAsync(base_url=self.base_url, **options)
 
@@ -129,6 +133,8 @@ def kraty_local_world() -> World:
 def kraty_local_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file at Kraty Local's newest schema, migrated once per test session."""
     _require_local()
+    import sqlite3
+
     from kraty_local.db import make_engine
     from kraty_local.migrations import upgrade
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from kraty_admin import KratyAdmin
 from kraty_admin.testing import KratyLocal
 
 from .readme_blocks import PYTHON, Block, read_blocks
@@ -57,6 +58,11 @@ def test_block(
     monkeypatch.setenv("KRATY_SERVER_KEY", kraty_local.api_key)
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, Any] = {"__name__": "readme"}
-    _run(block, namespace)
-    if block.pytest:
-        _run_tests_of(namespace, kraty_local)
+    try:
+        _run(block, namespace)
+        if block.pytest:
+            _run_tests_of(namespace, kraty_local)
+    finally:  # the clients a fragment's setup opened and the block left open
+        for value in namespace.values():
+            if isinstance(value, KratyAdmin):
+                value.close()
