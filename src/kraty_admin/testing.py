@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from kraty_local.seed import Seed
     from kraty_local.seeding import SeedReport
     from kraty_local.shared_server import Served, SharedServer
+    from kraty_local.testing import PlayerClient
     from kraty_local.world import World
 
 _MISSING_EXTRA = "the kraty_local fixture needs Kraty Local: pip install 'kraty-admin[local]'"
@@ -69,6 +70,7 @@ class KratyLocal:
     server: Served
     client: KratyAdmin
     clock: FakeClock
+    _players: list[PlayerClient] = field(default_factory=list, repr=False)
 
     @property
     def base_url(self) -> str:
@@ -91,6 +93,16 @@ class KratyLocal:
 
         options.setdefault("api_key", self.api_key)
         return KratyAdminAsync(base_url=self.base_url, **options)
+
+    def player(self, external_player_id: str) -> PlayerClient:
+        """A registered game client for one player (``kraty_local.testing.PlayerClient``),
+        using the server's start-up ``client_sdk`` key; closed when the test ends."""
+        from kraty_local.testing import PlayerClient
+
+        player = PlayerClient(self.base_url, self.server.client_key, external_player_id)
+        self._players.append(player)
+        player.register()
+        return player
 
     def seed(self, data: SeedData) -> SeedReport:
         """Apply a seed (document, ``Seed`` or file path) at the clock's time, in one
@@ -188,12 +200,14 @@ def kraty_local(
     settings = Settings(database=kraty_local_database, world=kraty_local_world, clock=clock)
     with kraty_local_shared_server.serving(settings) as server:
         client = KratyAdmin(api_key=server.api_key, base_url=server.base_url)
+        local = KratyLocal(server=server, client=client, clock=clock)
         try:
-            local = KratyLocal(server=server, client=client, clock=clock)
             for data in _marked_seeds(request):
                 local.seed(data)
             yield local
         finally:
+            for player in local._players:
+                player.close()
             client.close()
 
 

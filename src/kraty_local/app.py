@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute
 
 from kraty_admin._version import __version__
 from kraty_local.api import API_PREFIX, server_v1_router
+from kraty_local.api_sdk import SDK_PREFIX, sdk_v1_router
 from kraty_local.errors import EXCEPTION_HANDLERS
 from kraty_local.middleware import (
     BodyLimitMiddleware,
@@ -40,7 +41,11 @@ def create_app(settings: Settings) -> FastAPI:
         Middleware(RequestIdMiddleware),
         Middleware(CatchAllMiddleware),
         Middleware(RawPathMiddleware),
-        Middleware(GateMiddleware, prefixes=(API_PREFIX, webhooks_admin.PREFIX)),
+        Middleware(
+            GateMiddleware,
+            prefixes=(API_PREFIX, webhooks_admin.PREFIX),
+            client_prefixes=(SDK_PREFIX,),
+        ),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
 
@@ -52,7 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(
         title="Kraty Local",
         version=__version__,
-        description="A stateful local implementation of the Kraty /server/v1 API.",
+        description="A stateful local implementation of the Kraty /server/v1 and /sdk/v1 APIs.",
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
@@ -69,6 +74,7 @@ def _routes() -> tuple[BaseRoute, ...]:
     runtime through ``request.app``)."""
     router = APIRouter()
     router.include_router(server_v1_router())
+    router.include_router(sdk_v1_router())
     router.include_router(webhooks_admin.router)
     return tuple(router.routes)
 

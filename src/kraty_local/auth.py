@@ -1,8 +1,9 @@
 """API keys: authentication of ``Authorization: Bearer <prefix>.<secret>`` and game access.
 
-Keys come from the world file and from the database (the start-up key). Only SHA-256 hashes are
-compared, in constant time. The start-up key's plaintext is also kept in the ``meta`` table so a
-restarted local server can print it again: Kraty Local is a development tool.
+Keys come from the world file and from the database (the start-up keys: a server key and a
+``client_sdk`` key for the game client's ``/sdk/v1``). Only SHA-256 hashes are compared, in
+constant time. The start-up keys' plaintexts are also kept in the ``meta`` table so a restarted
+local server can print them again: Kraty Local is a development tool.
 """
 
 from __future__ import annotations
@@ -19,9 +20,17 @@ from sqlalchemy import Connection, select
 from kraty_local.domain.errors import Forbidden, SessionInvalid, TenantMismatch, Unauthenticated
 from kraty_local.store.queries import insert_ignore
 from kraty_local.store.schema import api_keys, meta
-from kraty_local.world import SERVER_INTEGRATION, Game, World, hash_key, split_key
+from kraty_local.world import (
+    CLIENT_SDK,
+    SERVER_INTEGRATION,
+    Game,
+    World,
+    hash_key,
+    split_key,
+)
 
 _SERVER_KEY_META = "server_key"
+_CLIENT_KEY_META = "client_key"
 
 
 @dataclass(frozen=True)
@@ -54,9 +63,12 @@ class KeyRing:
         """Build from ``(principal, sha256 of the plaintext key)`` pairs."""
         self._keys = {p.prefix: _KnownKey(p, sha) for p, sha in keys}
 
-    def authenticate(self, authorization: str | None) -> Principal:
-        """The principal of an ``Authorization`` header value; else :class:`Unauthenticated`,
-        :class:`SessionInvalid` or :class:`Forbidden`."""
+    def authenticate(
+        self, authorization: str | None, permission_set: str = SERVER_INTEGRATION
+    ) -> Principal:
+        """The principal of an ``Authorization`` header value whose key has ``permission_set``
+        (the surface's); else :class:`Unauthenticated`, :class:`SessionInvalid` or
+        :class:`Forbidden`."""
         if authorization is None:
             raise Unauthenticated("Missing Authorization header.")
         scheme, _, token = authorization.strip().partition(" ")
@@ -70,8 +82,8 @@ class KeyRing:
         known = self._keys.get(prefix)
         if known is None or not hmac.compare_digest(known.sha256, hash_key(token)):
             raise SessionInvalid("Unknown or revoked API key.")
-        if known.principal.permission_set != SERVER_INTEGRATION:
-            raise Forbidden("This key's permission set cannot call the server API.")
+        if known.principal.permission_set != permission_set:
+            raise Forbidden(f"This key's permission set cannot call this API ({permission_set}).")
         return known.principal
 
 
@@ -98,22 +110,42 @@ def authorize_game(principal: Principal, world: World, game_id: str) -> Game:
 
 def ensure_server_key(conn: Connection, world: World, configured: str | None, now: datetime) -> str:
     """Register the start-up key (configured, stored, or newly generated) and return it."""
+    return _ensure_startup_key(
+        conn, world, configured, now, meta_key=_SERVER_KEY_META, permission_set=SERVER_INTEGRATION
+    )
+
+
+def ensure_client_key(conn: Connection, world: World, now: datetime) -> str:
+    """Register the default game's start-up ``client_sdk`` key (stored, or newly generated)."""
+    return _ensure_startup_key(
+        conn, world, None, now, meta_key=_CLIENT_KEY_META, permission_set=CLIENT_SDK
+    )
+
+
+def _ensure_startup_key(
+    conn: Connection,
+    world: World,
+    configured: str | None,
+    now: datetime,
+    *,
+    meta_key: str,
+    permission_set: str,
+) -> str:
     if configured is not None:
         split_key(configured)
         plaintext = configured
     else:
-        candidate = f"kl_test_{secrets.token_hex(4)}.{secrets.token_urlsafe(32)}"
-        insert_ignore(conn, meta, {"key": _SERVER_KEY_META, "value": candidate}, ["key"])
-        plaintext = conn.execute(
-            select(meta.c.value).where(meta.c.key == _SERVER_KEY_META)
-        ).scalar_one()
+        kind = "test" if permission_set == SERVER_INTEGRATION else "client"
+        candidate = f"kl_{kind}_{secrets.token_hex(4)}.{secrets.token_urlsafe(32)}"
+        insert_ignore(conn, meta, {"key": meta_key, "value": candidate}, ["key"])
+        plaintext = conn.execute(select(meta.c.value).where(meta.c.key == meta_key)).scalar_one()
     prefix = split_key(plaintext)[0]
     game = world.games[world.default_game_id]
     values = {
         "secret_sha256": hash_key(plaintext),
         "studio_id": game.studio_id,
         "game_id": game.id,
-        "permission_set": SERVER_INTEGRATION,
+        "permission_set": permission_set,
         "environment": "test",
         "revoked_at": None,
     }

@@ -17,6 +17,7 @@ from kraty_local.domain.errors import DomainError, RateLimited
 from kraty_local.errors import ApiError, api_error
 from kraty_local.request_ids import SCOPE_KEY as REQUEST_ID_SCOPE_KEY
 from kraty_local.runtime import runtime_of
+from kraty_local.world import CLIENT_SDK, SERVER_INTEGRATION
 
 logger = logging.getLogger("kraty_local")
 _VISIBLE_ASCII = bytes(range(0x21, 0x7F))
@@ -79,10 +80,14 @@ class RawPathMiddleware:
 class GateMiddleware:
     """Authenticate every API request and apply the per-key rate limit."""
 
-    def __init__(self, app: ASGIApp, prefixes: tuple[str, ...]) -> None:
-        """Guard paths under ``prefixes``; keys and limits come from the running app's runtime."""
+    def __init__(
+        self, app: ASGIApp, prefixes: tuple[str, ...], client_prefixes: tuple[str, ...] = ()
+    ) -> None:
+        """Guard paths under ``prefixes`` (server keys) and ``client_prefixes`` (``client_sdk``
+        keys); keys and limits come from the running app's runtime."""
         self.app = app
-        self.prefixes = tuple(prefix + "/" for prefix in prefixes)
+        self.client_prefixes = tuple(prefix + "/" for prefix in client_prefixes)
+        self.prefixes = (*(prefix + "/" for prefix in prefixes), *self.client_prefixes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """401/403 without a usable key, 429 over the limit; else record the principal."""
@@ -91,7 +96,12 @@ class GateMiddleware:
             return
         runtime = runtime_of(scope["app"])
         try:
-            principal = runtime.keyring.authenticate(Headers(scope=scope).get("authorization"))
+            permission_set = (
+                CLIENT_SDK if scope["path"].startswith(self.client_prefixes) else SERVER_INTEGRATION
+            )
+            principal = runtime.keyring.authenticate(
+                Headers(scope=scope).get("authorization"), permission_set
+            )
             wait = runtime.limiter.acquire(principal.prefix)
             if wait is not None:
                 raise RateLimited(wait)

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from sqlalchemy import Engine
 
-from kraty_local.auth import KeyRing, ensure_server_key, load_keyring
+from kraty_local.auth import KeyRing, ensure_client_key, ensure_server_key, load_keyring
 from kraty_local.db import make_engine, transaction
 from kraty_local.migrations import upgrade
 from kraty_local.ratelimit import RateLimiter
@@ -30,6 +30,8 @@ class Runtime:
     server_key: str
     dispatcher: Dispatcher
     attempts: AttemptHub
+    #: The default game's start-up ``client_sdk`` key (``/sdk/v1``).
+    client_key: str
 
     @classmethod
     @contextmanager
@@ -47,6 +49,7 @@ class Runtime:
                 server_key = ensure_server_key(
                     conn, settings.world, settings.server_key, settings.clock.now()
                 )
+                client_key = ensure_client_key(conn, settings.world, settings.clock.now())
                 keyring = load_keyring(conn, settings.world)
             attempts, on_attempts = _attempt_feed(engine, stack)
             dispatcher = Dispatcher(
@@ -60,7 +63,9 @@ class Runtime:
             stack.callback(dispatcher.stop)
             dispatcher.start()
             limiter = RateLimiter(settings.world.rate_limit, settings.clock)
-            yield cls(settings, engine, keyring, limiter, server_key, dispatcher, attempts)
+            yield cls(
+                settings, engine, keyring, limiter, server_key, dispatcher, attempts, client_key
+            )
 
 
 def _attempt_feed(engine: Engine, stack: ExitStack) -> tuple[AttemptHub, AttemptsCallback]:
@@ -80,10 +85,11 @@ def _attempt_feed(engine: Engine, stack: ExitStack) -> tuple[AttemptHub, Attempt
     return relay.hub, AttemptNotifier(engine)
 
 
-def prepare_database(settings: Settings) -> str:
-    """Migrate the database and settle the start-up key without serving; returns the key."""
+def prepare_database(settings: Settings) -> tuple[str, str]:
+    """Migrate the database and settle the start-up keys without serving; returns the server
+    key and the ``client_sdk`` key."""
     with Runtime.open(replace(settings, webhook_poll_seconds=None)) as runtime:
-        return runtime.server_key
+        return runtime.server_key, runtime.client_key
 
 
 class _HasState(Protocol):

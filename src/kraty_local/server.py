@@ -86,6 +86,11 @@ class LocalServer:
         """The start-up server key (plaintext)."""
         return self._started().server_key
 
+    @property
+    def client_key(self) -> str:
+        """The start-up ``client_sdk`` key of the default game (plaintext), for ``/sdk/v1``."""
+        return self._started().client_key
+
     def _started(self) -> Runtime:
         if self._runtime is None:
             raise RuntimeError("the server is not started")
@@ -171,18 +176,18 @@ def serve(
     sock: socket.socket,
     settings: Settings,
     *,
-    on_ready: Callable[[str], None] | None = None,
+    on_ready: Callable[[str, str], None] | None = None,
     access_log: bool = True,
 ) -> None:
     """Serve Kraty Local on the bound ``sock`` in the foreground until interrupted (the CLI's
     ``local serve``).
 
-    The database is migrated and the key settled first, then ``on_ready(server_key)`` runs
+    The database is migrated and the key settled first, then ``on_ready(server_key, client_key)`` runs
     (the CLI prints where to connect). ``RuntimeError`` when the app fails to start.
     """
-    server_key = prepare_database(settings)
+    server_key, client_key = prepare_database(settings)
     if on_ready is not None:
-        on_ready(server_key)
+        on_ready(server_key, client_key)
     config = uvicorn.Config(
         create_app(settings),
         log_level="info",
@@ -203,7 +208,7 @@ def serve_workers(
     settings: Settings,
     workers: int,
     *,
-    on_ready: Callable[[str], None] | None = None,
+    on_ready: Callable[[str, str], None] | None = None,
     access_log: bool = True,
 ) -> None:
     """Serve Kraty Local on the bound ``sock`` with ``workers`` uvicorn processes sharing one
@@ -218,9 +223,9 @@ def serve_workers(
             "several workers need PostgreSQL (--db postgresql://...); "
             "SQLite allows one writer at a time, so serve it with one worker"
         )
-    server_key = prepare_database(settings)
+    server_key, client_key = prepare_database(settings)
     if on_ready is not None:
-        on_ready(server_key)
+        on_ready(server_key, client_key)
     host, port = sock.getsockname()[:2]
     config = uvicorn.Config(
         functools.partial(create_app, replace(settings, server_key=server_key)),

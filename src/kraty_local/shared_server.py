@@ -70,6 +70,11 @@ class Served:
         """The start-up server key (plaintext)."""
         return self._open().server_key
 
+    @property
+    def client_key(self) -> str:
+        """The start-up ``client_sdk`` key of the default game (plaintext), for ``/sdk/v1``."""
+        return self._open().client_key
+
     def stop(self) -> None:
         """Close this runtime now (dispatcher, database) rather than when the test ends."""
         self.runtime = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +21,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 SERVER_INTEGRATION = "server_integration"
+#: The permission set of the game client's keys (``/sdk/v1``, contract section 10).
+CLIENT_SDK = "client_sdk"
 LeaderboardMode = Literal["lobby_matched", "global"]
 _LEADERBOARD_MODES: tuple[str, ...] = ("lobby_matched", "global")
 SortOrder = Literal["desc", "asc"]
@@ -455,6 +457,9 @@ def _parse_key(t: _Table) -> ServerKey:
     if game is not None and not isinstance(game, str):
         raise WorldError(f"{t.where}: 'game' must be a string")
     permission = t.text("permission_set", SERVER_INTEGRATION)
+    environment = t.text("environment", "test")
+    if environment not in ("test", "live"):
+        raise WorldError(f"{t.where}: environment must be 'test' or 'live'")
     plaintext = t.get("key")
     try:
         if isinstance(plaintext, str):
@@ -466,7 +471,7 @@ def _parse_key(t: _Table) -> ServerKey:
     except ValueError as exc:
         raise WorldError(f"{t.where}: {exc}") from exc
     t.done()
-    return key
+    return replace(key, environment="live" if environment == "live" else "test")
 
 
 class _Table:

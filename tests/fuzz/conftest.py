@@ -13,6 +13,7 @@ from kraty_local.shared_server import Served, SharedServer
 from kraty_local.world import RateLimit, default_world
 from tests._http import http_lib
 
+from .openapi_cases import KNOWN
 from .wire import RawClient
 
 
@@ -35,7 +36,21 @@ def openapi(fuzz_server: Served) -> dict[str, Any]:
 
 
 @pytest.fixture
-def raw_client(fuzz_server: Served) -> Iterator[RawClient]:
-    """An authenticated client that sends paths exactly as given."""
-    with RawClient(fuzz_server.host, fuzz_server.port, fuzz_server.api_key) as client:
+def sdk_headers(fuzz_server: Served) -> dict[str, str]:
+    """The credentials of ``/sdk/v1``: the client key and the secret of the player the
+    baselines name (registered here), so mutated requests get past the auth checks."""
+    auth = {"Authorization": f"Bearer {fuzz_server.client_key}"}
+    answer = http_lib.post(
+        f"{fuzz_server.base_url}/sdk/v1/players/{KNOWN['player_id']}/register",
+        headers=auth,
+        json={"idempotencyKey": "fuzz-register"},
+    )
+    return {**auth, "X-Player-Secret": answer.json()["data"]["secret"]}
+
+
+@pytest.fixture
+def raw_client(fuzz_server: Served, sdk_headers: dict[str, str]) -> Iterator[RawClient]:
+    """An authenticated client that sends paths exactly as given (with the client
+    credentials on ``/sdk/v1``)."""
+    with RawClient(fuzz_server.host, fuzz_server.port, fuzz_server.api_key, sdk_headers) as client:
         yield client

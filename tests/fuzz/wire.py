@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+from kraty_local.api_sdk import SDK_PREFIX
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -20,14 +22,19 @@ class Answer:
 class RawClient:
     """A keep-alive HTTP/1.1 client that puts ``path`` on the request line unchanged."""
 
-    def __init__(self, host: str, port: int, api_key: str) -> None:
-        """Connect lazily to ``host:port``, authenticating with ``api_key``."""
+    def __init__(
+        self, host: str, port: int, api_key: str, sdk_headers: dict[str, str] | None = None
+    ) -> None:
+        """Connect lazily to ``host:port``, authenticating with ``api_key`` (and with
+        ``sdk_headers`` on ``/sdk/v1``)."""
         self._conn = http.client.HTTPConnection(host, port, timeout=60)
-        self._auth = f"Bearer {api_key}"
+        self._auth = {"Authorization": f"Bearer {api_key}"}
+        self._sdk_auth = sdk_headers or self._auth
 
     def send(self, method: str, path: str, body: Any = None) -> Answer:
         """Send ``body`` as JSON (ASCII-escaped, so lone surrogates travel as ``\\ud800``)."""
-        headers = {"Authorization": self._auth, "Accept": "application/json"}
+        auth = self._sdk_auth if path.startswith(SDK_PREFIX + "/") else self._auth
+        headers = {**auth, "Accept": "application/json"}
         payload = None
         if body is not None:
             payload = json.dumps(body).encode("ascii")

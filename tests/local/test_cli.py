@@ -156,6 +156,8 @@ def test_a_generated_key_is_kept_in_the_database(
     assert f"    export KRATY_SERVER_KEY={key}\n" in first.output
     announced = json.loads(again.stdout)
     assert (announced["server_key"], announced["server_key_from"]) == (key, "generated")
+    client_key = first.output.split("Client key (client_sdk, for the game's /sdk/v1): ")[1]
+    assert announced["client_key"] == client_key.split()[0]  # the game's key, kept too
     assert announced["base_url"].startswith("http://127.0.0.1:")
     assert no_serving[1].config.access_log is False  # stdout stays one JSON document
 

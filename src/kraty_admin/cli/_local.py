@@ -30,12 +30,12 @@ def local() -> None:
     """Kraty Local, a stateful local implementation of the /server/v1 API."""
 
 
-def _announcer(base_url: str, settings: Settings, workers: int) -> Callable[[str], None]:
+def _announcer(base_url: str, settings: Settings, workers: int) -> Callable[[str, str], None]:
     """What ``local serve`` prints once the database is ready: where to connect, and the two
     ``export`` lines that point the SDK and this CLI at it. A key Kraty Local generated is
     shown so it can be copied (a local development key); a supplied one is never echoed."""
 
-    def announce(server_key: str) -> None:
+    def announce(server_key: str, client_key: str) -> None:
         supplied = settings.server_key is not None
         prefix = server_key.split(".", 1)[0]
         emit(
@@ -46,15 +46,16 @@ def _announcer(base_url: str, settings: Settings, workers: int) -> Callable[[str
                 "server_key": None if supplied else server_key,
                 "server_key_prefix": prefix,
                 "server_key_from": "environment" if supplied else "generated",
+                "client_key": client_key,
             },
-            "\n".join(_human_announcement(base_url, settings, workers, server_key)),
+            "\n".join(_human_announcement(base_url, settings, workers, server_key, client_key)),
         )
 
     return announce
 
 
 def _human_announcement(
-    base_url: str, settings: Settings, workers: int, server_key: str
+    base_url: str, settings: Settings, workers: int, server_key: str, client_key: str
 ) -> list[str]:
     from kraty_local.settings import SERVER_KEY_ENV
 
@@ -70,6 +71,7 @@ def _human_announcement(
         key_expression = f'"{server_key}"'
     return [
         *lines,
+        f"Client key (client_sdk, for the game's /sdk/v1): {client_key}",
         "Point the SDK and kraty-admin at it (paste into your shell):",
         f"    export KRATY_BASE_URL={shlex.quote(base_url)}",
         f"    export KRATY_SERVER_KEY={key_export}",

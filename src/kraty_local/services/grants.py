@@ -31,6 +31,8 @@ from kraty_local.wire import Grant
 from kraty_local.world import Crate
 
 ACKED_BY_SERVER = "server_api"
+#: ``ackedBy`` of grants the player's client claimed or opened (``/sdk/v1``).
+ACKED_BY_CLIENT = "client_sdk"
 
 
 def create(
@@ -61,32 +63,101 @@ def create(
     return grant_view(ctx, _load(ctx, player, grant_id))
 
 
-def ack(ctx: OpContext, external_player_id: str, grant_id: str) -> Grant:
-    """Claim a grant server-side and apply it; claimed grants are returned unchanged."""
+def ack(
+    ctx: OpContext, external_player_id: str, grant_id: str, *, acked_by: str = ACKED_BY_SERVER
+) -> Grant:
+    """Claim a grant and apply it; claimed grants are returned unchanged.
+
+    The player's client (``acked_by=ACKED_BY_CLIENT``) cannot claim a crate: it opens it
+    (:func:`open_crate`), a decided ``409 conflict``.
+    """
     player = require_player(ctx, external_player_id)
     row = _load(ctx, player, grant_id)
+    if acked_by == ACKED_BY_CLIENT and row.kind == "crate":
+        raise Conflict(
+            f"Grant {grant_id!r} is a crate: open it instead.", {"grantId": grant_id}, decided=True
+        )
     if row.status == "claimed":
         return grant_view(ctx, row)
-    if _is_expired(ctx, row):
-        raise Conflict(
-            f"Grant {grant_id!r} has expired.",
-            {"grantId": grant_id, "expiresAt": iso_or_none(row.expires_at)},
-            decided=True,
-        )
+    _refuse_expired(ctx, row)
     lock_holdings(ctx, player, _holdings(row.contents["entries"]))
     for entry in row.contents["entries"]:
         _apply(ctx, player, row, entry)
     ctx.conn.execute(
         grants.update()
         .where(grants.c.id == grant_id, grants.c.status == "pending")
-        .values(status="claimed", claimed_at=ctx.now, acked_by=ACKED_BY_SERVER)
+        .values(status="claimed", claimed_at=ctx.now, acked_by=acked_by)
     )
+    return _claimed(ctx, player, grant_id, acked_by)
+
+
+def open_crate(ctx: OpContext, external_player_id: str, grant_id: str) -> dict[str, Grant]:
+    """The client opens a crate grant: it is claimed, and a new pending ``reward`` grant
+    (``sourceKind: "crate"``) holds what it rolled: the rolls made when the crate was created,
+    and a roll per unit of any crate entry it names. Opening an opened crate answers the same
+    pair again; a grant that is not a crate, or has expired, is a decided ``409 conflict``."""
+    player = require_player(ctx, external_player_id)
+    row = _load(ctx, player, grant_id)
+    if row.kind != "crate":
+        raise Conflict(
+            f"Grant {grant_id!r} is not a crate: claim it instead.",
+            {"grantId": grant_id},
+            decided=True,
+        )
+    if row.status == "claimed":
+        contents = ctx.conn.execute(
+            select(grants)
+            .where(grants.c.parent_grant_id == grant_id, grants.c.source_kind == "crate")
+            .order_by(grants.c.created_at, grants.c.id)
+        ).first()
+        if contents is not None:
+            return {"crate": grant_view(ctx, row), "contents": grant_view(ctx, contents)}
+    _refuse_expired(ctx, row)
+    rolled: list[dict[str, Any]] = []
+    for entry in row.contents.get("entries", []):
+        crate = ctx.game.catalog.crates.get(entry.get("crateItemKey", ""))
+        if entry["type"] == "crate" and crate is not None:
+            rolled.extend(_roll(ctx, crate, entry["quantity"], grant_id))
+        else:
+            rolled.append(entry)
+    contents_id = _insert(
+        ctx,
+        player,
+        kind="reward",
+        contents={"entries": rolled, "parentGrantId": grant_id},
+        source_kind="crate",
+        source_ref_id=row.source_ref_id,
+        expires_at=None,
+        metadata=None,
+        parent_grant_id=grant_id,
+        rolled_at=ctx.now,
+    )
+    ctx.conn.execute(
+        grants.update()
+        .where(grants.c.id == grant_id)
+        .values(status="claimed", claimed_at=ctx.now, acked_by=ACKED_BY_CLIENT)
+    )
+    crate_view = _claimed(ctx, player, grant_id, ACKED_BY_CLIENT)
+    return {"crate": crate_view, "contents": grant_view(ctx, _load(ctx, player, contents_id))}
+
+
+def _refuse_expired(ctx: OpContext, row: Row[Any]) -> None:
+    if _is_expired(ctx, row):
+        raise Conflict(
+            f"Grant {row.id!r} has expired.",
+            {"grantId": row.id, "expiresAt": iso_or_none(row.expires_at)},
+            decided=True,
+        )
+
+
+def _claimed(ctx: OpContext, player: PlayerRef, grant_id: str, acked_by: str) -> Grant:
+    """The grant just marked claimed: its ``grant.claimed`` event and audit row."""
     claimed = grant_view(ctx, _load(ctx, player, grant_id))
     ctx.emit(
         "grant.claimed",
         {"playerId": player.id, "externalPlayerId": player.external_player_id, "grant": claimed},
     )
-    ctx.audit("grant.ack", player.id, {"grantId": grant_id, "ackedBy": ACKED_BY_SERVER})
+    ctx.audit("grant.ack", player.id, {"grantId": grant_id, "ackedBy": acked_by})
     return claimed
 
 

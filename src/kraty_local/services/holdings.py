@@ -85,11 +85,12 @@ def api_change(
     action: str,
     reason: str | None,
     source_ref_id: str | None,
+    source_kind: str = "api",
 ) -> dict[str, Any]:
     """Wallet credit/debit or inventory grant/revoke, answered in the wire shape.
 
     Checks the catalog (a decided :class:`NotFound`), creates the player if needed, and writes
-    the audit row.
+    the audit row. ``source_kind`` marks the ledger row (``"client"`` for ``/sdk/v1`` writes).
     """
     if not kind.known(ctx, key):
         raise NotFound(f"Unknown {kind.noun} {key!r}.", decided=True)
@@ -101,7 +102,7 @@ def api_change(
         key,
         delta,
         reason=reason,
-        source_kind="api",
+        source_kind=source_kind,
         source_ref_id=source_ref_id,
     )
     ctx.audit(

@@ -125,6 +125,9 @@ players = Table(
     Column("country", String(2)),  # ISO-3166 alpha-2, where known
     _ts("last_active_at", nullable=True),  # the latest presence heartbeat
     Column("presence_status", Text),  # free-form status the client set with its heartbeat
+    # The player's client secret (/sdk/v1): only its SHA-256, NULL until the player registers.
+    Column("secret_sha256", String(64)),
+    Column("secret_prefix", String(16)),
     UniqueConstraint("game_id", "external_player_id", name="uq_players_game_external"),
 )
 

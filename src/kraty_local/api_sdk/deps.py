@@ -1,0 +1,49 @@
+"""Who a ``/sdk/v1`` call acts for: the client key's game, and the player its secret opens.
+
+``GateMiddleware`` has already checked the ``client_sdk`` key. Player routes then check
+``X-Player-Secret`` against the path's player (``401 player_secret_invalid``) and, for writes,
+the soft ban (``403 player_banned``), before the body is looked at or anything is claimed in
+the idempotency store (so a replay never bypasses either check).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header
+
+from kraty_local.api.deps import GameCall, PlayerCall
+from kraty_local.api.strings import PlayerIdPath
+from kraty_local.services.registration import authenticate_player
+
+PLAYER_SECRET_HEADER = "X-Player-Secret"  # noqa: S105 - a header name
+
+SecretHeader = Annotated[
+    str | None,
+    Header(
+        alias=PLAYER_SECRET_HEADER,
+        description="The secret the player's register answered (401 player_secret_invalid).",
+    ),
+]
+
+
+def _reading_player(
+    player_id: PlayerIdPath, call: PlayerCall, secret: SecretHeader = None
+) -> GameCall:
+    """A read by the player the secret opens."""
+    call.read(lambda ctx: authenticate_player(ctx, player_id, secret, writing=False))
+    return call
+
+
+def _writing_player(
+    player_id: PlayerIdPath, call: PlayerCall, secret: SecretHeader = None
+) -> GameCall:
+    """A write by the player the secret opens, refused while the player is banned."""
+    call.read(lambda ctx: authenticate_player(ctx, player_id, secret, writing=True))
+    return call
+
+
+#: A read on ``/sdk/v1/players/{p}/...``, with the player's secret checked.
+PlayerRead = Annotated[GameCall, Depends(_reading_player)]
+#: A write on ``/sdk/v1/players/{p}/...``: the secret checked, and the ban gate.
+PlayerWrite = Annotated[GameCall, Depends(_writing_player)]
