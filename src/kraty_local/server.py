@@ -182,8 +182,9 @@ def serve(
     """Serve Kraty Local on the bound ``sock`` in the foreground until interrupted (the CLI's
     ``local serve``).
 
-    The database is migrated and the key settled first, then ``on_ready(server_key, client_key)`` runs
-    (the CLI prints where to connect). ``RuntimeError`` when the app fails to start.
+    The database is migrated and the keys settled first, then ``on_ready(server_key,
+    client_key)`` runs (the CLI prints where to connect). ``RuntimeError`` when the app fails
+    to start.
     """
     server_key, client_key = prepare_database(settings)
     if on_ready is not None:
