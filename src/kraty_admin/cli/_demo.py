@@ -11,7 +11,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -22,6 +22,9 @@ from rich.text import Text
 from kraty_admin import KratyAdmin, KratyError, KratyServerError
 from kraty_admin.cli._local_options import supplied_server_key
 from kraty_admin.cli._output import emit, json_mode
+
+if TYPE_CHECKING:
+    from kraty_local.testing import PlayerClient
 
 _LOCAL_HINT = "the demo needs Kraty Local:  pip install 'kraty-admin[local]'"
 _PLAYER = "player_42"
@@ -37,9 +40,10 @@ class DemoFailure(click.ClickException):
 class Walkthrough:
     """Runs and narrates the steps; each check failing stops the demo with a clear message."""
 
-    def __init__(self, console: Console, kraty: KratyAdmin) -> None:
+    def __init__(self, console: Console, kraty: KratyAdmin, game: PlayerClient) -> None:
         self.console = console
         self.kraty = kraty
+        self.game = game  # the player's game client, on /sdk/v1
         self.steps = 0
 
     def step(self, title: str, why: str, code: str) -> None:
@@ -214,19 +218,40 @@ def _grants(demo: Walkthrough) -> None:
 
 
 def _moderation(demo: Walkthrough) -> None:
-    kraty = demo.kraty
+    kraty, game = demo.kraty, demo.game
     demo.step(
         "Soft ban",
-        "Flag a cheater; both calls are idempotent.",
+        "Flag a cheater: the game's own writes are refused until the unban (both calls are\n"
+        "idempotent); the game client is kraty_local.testing.PlayerClient, on /sdk/v1.",
+        f'bonus = kraty.grants.create("{_PLAYER}", idempotency_key="daily_bonus",\n'
+        '                            entries=[{"type": "currency", "currencyKey": "gold",\n'
+        '                                      "amount": 100}])\n'
         f'kraty.players.ban("{_PLAYER}", reason="score anomaly: gained 5000 in 2s")\n'
-        f'kraty.players.unban("{_PLAYER}")',
+        'game.claim(bonus["id"])         # the player\'s game client: 403 player_banned\n'
+        f'kraty.players.unban("{_PLAYER}")\n'
+        'game.claim(bonus["id"])         # claimed',
+    )
+    game.register()
+    bonus = kraty.grants.create(
+        _PLAYER,
+        idempotency_key="daily_bonus",
+        entries=[{"type": "currency", "currencyKey": "gold", "amount": 100}],
     )
     first = kraty.players.ban(_PLAYER, reason="score anomaly: gained 5000 in 2s")
     again = kraty.players.ban(_PLAYER, reason="score anomaly: confirmed")
-    lifted = kraty.players.unban(_PLAYER)
-    demo.show([first, again, lifted])
+    demo.show([first, again])
     demo.expect(first["applied"] and not again["applied"], "a re-ban refreshes the reason only")
+    demo.expect_error(
+        lambda: game.claim(bonus["id"], idempotency_key="claim_bonus"), "is_player_banned"
+    )
+    lifted = kraty.players.unban(_PLAYER)
+    claimed = game.claim(bonus["id"], idempotency_key="claim_bonus")
+    demo.show([lifted, {k: claimed[k] for k in ("id", "status", "ackedBy")}])
     demo.expect(lifted["applied"], "unbanned")
+    demo.expect(
+        claimed["status"] == "claimed" and game.balance("gold") == 1100,
+        "the same claim now goes through: gold 1000 + 100",
+    )
 
     demo.step(
         "Merge a guest account",
@@ -239,7 +264,7 @@ def _moderation(demo: Walkthrough) -> None:
     merged = kraty.players.merge("guest_7", _PLAYER)
     demo.show(merged)
     gold = {w["economyKey"]: w["balance"] for w in kraty.players.get(_PLAYER)["wallet"]}["gold"]
-    demo.expect(merged["status"] == "merged" and gold == 1250, "balances add up: 1000 + 250 gold")
+    demo.expect(merged["status"] == "merged" and gold == 1350, "balances add up: 1100 + 250 gold")
 
 
 def _migration(demo: Walkthrough, rows: int) -> None:
@@ -353,6 +378,7 @@ def demo(rows: int, db: str | None) -> None:
     try:
         from kraty_local.server import LocalServer
         from kraty_local.settings import Settings
+        from kraty_local.testing import PlayerClient
     except ImportError as exc:
         raise click.ClickException(f"{_LOCAL_HINT}\n(missing module: {exc.name})") from None
     console = Console(highlight=False, quiet=json_mode())  # --json: the summary only
@@ -367,8 +393,11 @@ def demo(rows: int, db: str | None) -> None:
                     title="kraty-admin demo",
                 )
             )
-            with KratyAdmin(api_key=server.api_key, base_url=server.base_url) as kraty:
-                walkthrough = Walkthrough(console, kraty)
+            with (
+                KratyAdmin(api_key=server.api_key, base_url=server.base_url) as kraty,
+                PlayerClient(server.base_url, server.client_key, _PLAYER) as game,
+            ):
+                walkthrough = Walkthrough(console, kraty, game)
                 ping = kraty.health.ping()
                 console.print(f"ping: ok={ping['ok']}, key prefix {ping['apiKey']['prefix']}")
                 try:
