@@ -93,7 +93,6 @@ def test_cli_lists_and_redelivers(
     )
     assert down.exit_code == 1
     assert "cannot reach Kraty Local" in down.output
-    assert "start it with `kraty-admin local serve`" in down.output
 
 
 def test_temporary_endpoints_are_listed_without_secrets_and_streamed(

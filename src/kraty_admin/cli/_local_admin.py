@@ -16,7 +16,6 @@ import click
 
 from kraty_admin import KratyAdmin, KratyError, KratyNetworkError, RetryConfig, _http
 from kraty_admin._core import Call, decode, sdk_headers
-from kraty_admin.cli._output import LOCAL_SERVE_HINT
 
 #: Where ``kraty-admin local serve`` listens by default.
 LOCAL_BASE_URL = "http://127.0.0.1:8787"
@@ -136,8 +135,7 @@ class LocalAdmin:
             answer = self._kraty.request(method, _ADMIN_PATH + path, body=body, params=params)
         except KratyNetworkError as exc:
             raise click.ClickException(
-                f"cannot reach Kraty Local at {self.base_url}: {exc.original_cause}\n"
-                f"{LOCAL_SERVE_HINT}"
+                f"cannot reach Kraty Local at {self.base_url}: {exc.original_cause}"
             ) from None
         except KratyError as exc:
             raise click.ClickException(str(exc)) from None
