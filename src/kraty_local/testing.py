@@ -143,6 +143,83 @@ class PlayerClient:
         path = f"/inventory/{_seg(item_key)}/consume"
         return cast(InventoryChange, self._post(path, body, idempotency_key))
 
+    def identity(self) -> dict[str, Any]:
+        """``{displayIdentity, anonymizedIdentity}``."""
+        return cast(dict[str, Any], self._call("GET", "/identity"))
+
+    def set_identity(self, name: str, *, avatar: str | None = None) -> dict[str, Any]:
+        """Rename the player: ``{externalPlayerId, displayIdentity, anonymizedIdentity}``."""
+        body = {**_without_none({"avatar": avatar}), "name": name}
+        key = str(uuid.uuid4())
+        return cast(
+            dict[str, Any], self._call("PUT", "/identity", json={**body, "idempotencyKey": key})
+        )
+
+    def heartbeat(self, **status: str | None) -> dict[str, Any]:
+        """A presence heartbeat: ``heartbeat()`` keeps the status, ``heartbeat(status=None)``
+        clears it; ``{online, lastActiveAt, status}``."""
+        return cast(dict[str, Any], self._post("/presence", dict(status)))
+
+    def friend_code(self) -> str:
+        """The player's friend code."""
+        return cast(str, self._call("GET", "/friend-code")["friendCode"])
+
+    def friends(self) -> list[dict[str, Any]]:
+        """The player's friends, with presence."""
+        return cast(list[dict[str, Any]], self._call("GET", "/friends")["friends"])
+
+    def friend_requests(self) -> dict[str, list[dict[str, Any]]]:
+        """``{incoming, outgoing}`` pending requests."""
+        return cast(dict[str, list[dict[str, Any]]], self._call("GET", "/friends/requests"))
+
+    def add_friend(
+        self, *, friend_code: str | None = None, external_player_id: str | None = None
+    ) -> dict[str, Any]:
+        """Send a friend request: ``{status: "pending"|"accepted", request?, friend?}``."""
+        return cast(
+            dict[str, Any],
+            self._post("/friends/requests", _target(friend_code, external_player_id)),
+        )
+
+    def accept(self, request_id: str) -> dict[str, Any]:
+        """Accept an incoming request; the new friend."""
+        path = f"/friends/requests/{_seg(request_id)}/accept"
+        return cast(dict[str, Any], self._post(path, {})["friend"])
+
+    def decline(self, request_id: str) -> bool:
+        """Decline an incoming request."""
+        return bool(self._post(f"/friends/requests/{_seg(request_id)}/decline", {})["declined"])
+
+    def cancel_request(self, request_id: str) -> bool:
+        """Withdraw an outgoing request."""
+        return bool(self._call("DELETE", f"/friends/requests/{_seg(request_id)}")["cancelled"])
+
+    def remove_friend(self, external_player_id: str) -> bool:
+        """End a friendship (``False`` when there was none)."""
+        return bool(self._call("DELETE", f"/friends/{_seg(external_player_id)}")["removed"])
+
+    def search(self, query: str, *, limit: int | None = None) -> list[dict[str, Any]]:
+        """Players whose id or display name starts with ``query``, with the relationship."""
+        params: dict[str, Any] = {"q": query, **({} if limit is None else {"limit": limit})}
+        return cast(
+            list[dict[str, Any]], self._call("GET", "/friends/search", params=params)["results"]
+        )
+
+    def blocks(self) -> list[dict[str, Any]]:
+        """The players this player blocks."""
+        return cast(list[dict[str, Any]], self._call("GET", "/blocks")["blocked"])
+
+    def block(
+        self, *, friend_code: str | None = None, external_player_id: str | None = None
+    ) -> dict[str, Any]:
+        """Block a player (ends any friendship or request between the two)."""
+        body = _target(friend_code, external_player_id)
+        return cast(dict[str, Any], self._post("/blocks", body)["blocked"])
+
+    def unblock(self, external_player_id: str) -> bool:
+        """Lift a block (``False`` when there was none)."""
+        return bool(self._call("DELETE", f"/blocks/{_seg(external_player_id)}")["unblocked"])
+
     def _post(self, path: str, body: dict[str, Any], idempotency_key: str | None = None) -> Any:
         key = idempotency_key or str(uuid.uuid4())
         return self._call("POST", path, json={**body, "idempotencyKey": key})
@@ -171,6 +248,10 @@ class PlayerClient:
 
 def _seg(value: str) -> str:
     return quote(value, safe="")
+
+
+def _target(friend_code: str | None, external_player_id: str | None) -> dict[str, Any]:
+    return _without_none({"friendCode": friend_code, "externalPlayerId": external_player_id})
 
 
 def _without_none(body: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from kraty_local.api.models import Envelope
 from kraty_local.api.routing import PLAYER_PATH
 from kraty_local.api.strings import PlayerIdPath, RowIdPath
 from kraty_local.api_sdk.deps import PlayerRead, PlayerWrite
-from kraty_local.api_sdk.models import ClaimIn
+from kraty_local.api_sdk.models import KeyOnlyIn
 from kraty_local.api_sdk.wire import OpenCrateResult
 from kraty_local.services import grants, inbox
 from kraty_local.wire import Grant
@@ -33,7 +33,7 @@ def pending(
 def claim(
     player_id: PlayerIdPath,
     grant_id: RowIdPath,
-    body: ClaimIn,
+    body: KeyOnlyIn,
     call: PlayerWrite,
     response: Response,
 ) -> Envelope[Any]:
@@ -51,7 +51,7 @@ def claim(
 def open_crate(
     player_id: PlayerIdPath,
     grant_id: RowIdPath,
-    body: ClaimIn,
+    body: KeyOnlyIn,
     call: PlayerWrite,
     response: Response,
 ) -> Envelope[Any]:

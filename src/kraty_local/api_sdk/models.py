@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, model_validator
+
 from kraty_local.api.models import Amount, IdempotentBody
-from kraty_local.api.strings import Text
+from kraty_local.api.strings import ExternalPlayerId, Key, Text
 
 
 class RegisterIn(IdempotentBody):
     """Body of ``POST /players/{p}/register`` (its key is checked, never replayed)."""
 
 
-class ClaimIn(IdempotentBody):
-    """Body of a grant claim or a crate open."""
+class KeyOnlyIn(IdempotentBody):
+    """A body holding only its ``idempotencyKey`` (claim, open, accept, decline)."""
 
 
 class DebitIn(IdempotentBody):
@@ -26,3 +30,43 @@ class ConsumeIn(IdempotentBody):
 
     quantity: Amount
     reason: Text | None = None
+
+
+def _display_name(value: str) -> str:
+    trimmed = value.strip()
+    if not 1 <= len(trimmed) <= MAX_NAME:
+        raise ValueError(f"must be 1 to {MAX_NAME} characters after trimming")
+    return trimmed
+
+
+#: [Local model] A display name the player sets: 1 to 32 characters once trimmed.
+MAX_NAME = 32
+MAX_AVATAR = 512
+PlayerName = Annotated[Text, AfterValidator(_display_name)]
+Avatar = Annotated[Text, Field(max_length=MAX_AVATAR)]
+
+
+class OwnIdentityIn(IdempotentBody):
+    """Body of ``PUT /players/{p}/identity``."""
+
+    name: PlayerName
+    avatar: Avatar | None = None
+
+
+class PresenceIn(IdempotentBody):
+    """Body of ``POST /players/{p}/presence``: ``status`` omitted keeps it, ``null`` clears it."""
+
+    status: Text | None = None
+
+
+class FriendTargetIn(IdempotentBody):
+    """``{friendCode}`` xor ``{externalPlayerId}``: whom to befriend or block."""
+
+    friendCode: Key | None = None
+    externalPlayerId: ExternalPlayerId | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> FriendTargetIn:
+        if (self.friendCode is None) == (self.externalPlayerId is None):
+            raise ValueError("give exactly one of friendCode and externalPlayerId")
+        return self

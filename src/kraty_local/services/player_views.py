@@ -11,6 +11,7 @@ heartbeat (``null`` when none) and the ``status`` the client set.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Row, Select, Table, or_, select
@@ -187,18 +188,20 @@ def _friends(ctx: OpContext, player_id: str) -> list[Friend]:
     ).all()
     seen: dict[str, Friend] = {}
     for row in rows:
-        seen.setdefault(
-            row.id,
-            {
-                "externalPlayerId": row.external_player_id,
-                "displayIdentity": _identity(row),
-                "friendsSince": iso(row.friends_since),
-                "online": is_online(row.last_active_at, ctx.now),
-                "lastActiveAt": iso_or_none(row.last_active_at),
-                "status": row.presence_status,
-            },
-        )
+        seen.setdefault(row.id, friend_view(ctx, row, row.friends_since))
     return list(seen.values())[:LIST_CAP]
+
+
+def friend_view(ctx: OpContext, row: Row[Any], since: datetime) -> Friend:
+    """A friend (a ``players`` row) as the friends lists show them, friends since ``since``."""
+    return {
+        "externalPlayerId": row.external_player_id,
+        "displayIdentity": _identity(row),
+        "friendsSince": iso(since),
+        "online": is_online(row.last_active_at, ctx.now),
+        "lastActiveAt": iso_or_none(row.last_active_at),
+        "status": row.presence_status,
+    }
 
 
 def _requests(ctx: OpContext, player_id: str) -> FriendRequests:
@@ -219,7 +222,7 @@ def _requests(ctx: OpContext, player_id: str) -> FriendRequests:
             {
                 "requestId": r.id,
                 "direction": direction,
-                "player": _other(r),
+                "player": other_player(r),
                 "createdAt": iso(r.created_at),
             }
             for r in rows
@@ -236,7 +239,7 @@ def _blocked(ctx: OpContext, player_id: str) -> list[BlockedPlayer]:
         .order_by(blocks.c.created_at, blocks.c.id)
         .limit(LIST_CAP)
     ).all()
-    return [{**_other(r), "blockedAt": iso(r.created_at)} for r in rows]
+    return [{**other_player(r), "blockedAt": iso(r.created_at)} for r in rows]
 
 
 def _identity_columns() -> list[ColumnElement[Any]]:
@@ -249,7 +252,9 @@ def _identity_columns() -> list[ColumnElement[Any]]:
     ]
 
 
-def _other(row: Row[Any]) -> FriendRequestPlayer:
+def other_player(row: Row[Any]) -> FriendRequestPlayer:
+    """The other player of a social row (its identity columns): external id and display
+    identity."""
     return {"externalPlayerId": row.external_player_id, "displayIdentity": _identity(row)}
 
 

@@ -1,0 +1,164 @@
+"""Identity, presence, friends and blocks written by the game and read by the backend."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from kraty_admin import KratyServerError
+from kraty_local.clock import FakeClock
+from tests._http import http_lib
+
+from .conftest import PlayerFactory
+
+
+def _code(caught: pytest.ExceptionInfo[KratyServerError]) -> tuple[int, str]:
+    return caught.value.status, caught.value.code
+
+
+def test_identity_and_presence_are_what_the_server_reads(
+    client: http_lib.Client, player_of: PlayerFactory, clock: FakeClock
+) -> None:
+    ann, bob = player_of("ann"), player_of("bob")
+    assert ann.identity()["displayIdentity"] is None
+    renamed = ann.set_identity("  Ann the Bold  ", avatar="https://example.test/a.png")
+    assert renamed["displayIdentity"]["name"] == "Ann the Bold"
+    assert set(renamed) == {"externalPlayerId", "displayIdentity", "anonymizedIdentity"}
+    assert ann.identity()["displayIdentity"] == renamed["displayIdentity"]
+    for bad in ("   ", "x" * 33):
+        with pytest.raises(KratyServerError) as refused:
+            ann.set_identity(bad)
+        assert refused.value.is_validation_failed
+
+    request = bob.add_friend(external_player_id="ann")["request"]
+    ann.accept(request["requestId"])
+    beat = ann.heartbeat(status="in_match")
+    assert beat == {"online": True, "lastActiveAt": beat["lastActiveAt"], "status": "in_match"}
+    assert ann.heartbeat()["status"] == "in_match"  # omitted: kept
+    friends = client.get("/players/bob/friends").json()["data"]["friends"]
+    assert [(f["externalPlayerId"], f["online"], f["status"]) for f in friends] == [
+        ("ann", True, "in_match")
+    ]
+    assert friends[0]["displayIdentity"]["name"] == "Ann the Bold"
+    clock.advance(timedelta(seconds=61))
+    assert bob.friends()[0]["online"] is False
+    assert ann.heartbeat(status=None)["status"] is None  # null: cleared
+
+
+def test_friend_requests_by_code_and_id_from_both_sides(
+    client: http_lib.Client, player_of: PlayerFactory
+) -> None:
+    ann, bob, cy = player_of("ann"), player_of("bob"), player_of("cy")
+    code = ann.friend_code()
+    assert len(code) == 6
+    assert code == ann.friend_code()  # stable
+    sent = bob.add_friend(friend_code=code.lower())
+    assert sent["status"] == "pending"
+    assert sent["request"]["direction"] == "outgoing"
+    assert sent["request"]["player"]["externalPlayerId"] == "ann"
+    incoming = client.get("/players/ann/friends/requests").json()["data"]["incoming"]
+    assert [r["requestId"] for r in incoming] == [sent["request"]["requestId"]]
+
+    with pytest.raises(KratyServerError) as own:
+        bob.accept(sent["request"]["requestId"])
+    assert _code(own) == (403, "forbidden")
+    friend = ann.accept(sent["request"]["requestId"])
+    assert friend["externalPlayerId"] == "bob"
+    with pytest.raises(KratyServerError) as settled:
+        ann.decline(sent["request"]["requestId"])
+    assert _code(settled) == (409, "conflict")
+    with pytest.raises(KratyServerError) as again:
+        bob.add_friend(external_player_id="ann")
+    assert _code(again) == (409, "already_friends")
+
+    # crossing requests: the second is accepted at once
+    cy.add_friend(external_player_id="ann")
+    crossed = ann.add_friend(external_player_id="cy")
+    assert crossed["status"] == "accepted"
+    assert crossed["friend"]["externalPlayerId"] == "cy"
+    server_view = client.get("/players/ann/friends").json()["data"]["friends"]
+    assert sorted(f["externalPlayerId"] for f in server_view) == ["bob", "cy"]
+    assert ann.remove_friend("cy") is True
+    assert ann.remove_friend("cy") is False
+    assert [f["externalPlayerId"] for f in cy.friends()] == []
+
+    for target, expected in (
+        ({"external_player_id": "ann"}, (400, "cannot_friend_self")),
+        ({"friend_code": "ZZZZZZ" if code != "ZZZZZZ" else "YYYYYY"}, (404, "friend_code_invalid")),
+        ({"external_player_id": "nobody"}, (404, "not_found")),
+    ):
+        with pytest.raises(KratyServerError) as refused:
+            ann.add_friend(**target)
+        assert _code(refused) == expected
+
+
+def test_decline_cancel_and_unknown_requests(player_of: PlayerFactory) -> None:
+    ann, bob = player_of("ann"), player_of("bob")
+    first = bob.add_friend(external_player_id="ann")["request"]["requestId"]
+    assert ann.decline(first) is True
+    reopened = bob.add_friend(external_player_id="ann")["request"]["requestId"]
+    assert reopened == first  # one row per direction, reopened
+    with pytest.raises(KratyServerError) as not_yours:
+        ann.cancel_request(first)
+    assert _code(not_yours) == (403, "forbidden")
+    assert bob.cancel_request(first) is True
+    assert bob.friend_requests() == {"incoming": [], "outgoing": []}
+    with pytest.raises(KratyServerError) as unknown:
+        ann.accept(first)
+    assert _code(unknown) == (404, "not_found")
+
+
+def test_blocks_end_friendships_and_refuse_requests(
+    client: http_lib.Client, player_of: PlayerFactory
+) -> None:
+    ann, bob, cy = player_of("ann"), player_of("bob"), player_of("cy")
+    ann.accept(bob.add_friend(external_player_id="ann")["request"]["requestId"])
+    cy.add_friend(external_player_id="ann")
+    assert ann.block(external_player_id="bob")["externalPlayerId"] == "bob"
+    ann.block(friend_code=cy.friend_code())
+    assert ann.friends() == []
+    assert ann.friend_requests() == {"incoming": [], "outgoing": []}
+    blocked = client.get("/players/ann/blocks").json()["data"]["blocked"]
+    assert [b["externalPlayerId"] for b in blocked] == ["bob", "cy"]
+    assert [b["externalPlayerId"] for b in ann.blocks()] == ["bob", "cy"]
+    with pytest.raises(KratyServerError) as refused:
+        bob.add_friend(external_player_id="ann")
+    assert _code(refused) == (403, "player_blocked")
+    assert ann.unblock("bob") is True
+    assert ann.unblock("bob") is False
+    assert bob.add_friend(external_player_id="ann")["status"] == "pending"
+
+
+def test_search_by_prefix_with_relationships(player_of: PlayerFactory) -> None:
+    ann, bob = player_of("ann"), player_of("Annika")
+    player_of("anders").set_identity("Zed")
+    player_of("zoe").set_identity("Anna Z")
+    blocked = player_of("annoying")
+    ann.block(external_player_id="annoying")
+    bob.add_friend(external_player_id="ann")
+    found = {r["externalPlayerId"]: r["relationship"] for r in ann.search("AN")}
+    assert found == {"Annika": "request_incoming", "anders": "none", "zoe": "none"}
+    assert len(ann.search("an", limit=1)) == 1
+    seen_by_blocked = {r["externalPlayerId"] for r in blocked.search("ann")}
+    assert seen_by_blocked == {"Annika", "zoe"}  # ann blocks them: invisible both ways
+    assert ann.search("%") == []  # a wildcard is a character, not a pattern
+
+
+def test_banned_players_cannot_write_socially(
+    client: http_lib.Client, player_of: PlayerFactory
+) -> None:
+    ann, _bob = player_of("ann"), player_of("bob")
+    client.post("/players/ann/ban", json={"reason": "spam", "idempotencyKey": "b"})
+    for write in (
+        lambda: ann.heartbeat(),
+        lambda: ann.set_identity("Spammer"),
+        lambda: ann.add_friend(external_player_id="bob"),
+        lambda: ann.block(external_player_id="bob"),
+        lambda: ann.unblock("bob"),
+        lambda: ann.remove_friend("bob"),
+    ):
+        with pytest.raises(KratyServerError) as banned:
+            write()
+        assert _code(banned) == (403, "player_banned")
+    assert ann.friends() == []  # reads still answer
