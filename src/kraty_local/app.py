@@ -16,7 +16,9 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from kraty_admin._version import __version__
+from kraty_local import console
 from kraty_local.api import API_PREFIX, server_v1_router
+from kraty_local.api.openapi import DocumentedApp
 from kraty_local.api_sdk import SDK_PREFIX, sdk_v1_router
 from kraty_local.errors import EXCEPTION_HANDLERS
 from kraty_local.middleware import (
@@ -54,12 +56,15 @@ def create_app(settings: Settings) -> FastAPI:
         with running(app):
             yield
 
-    app = FastAPI(
+    app = DocumentedApp(
         title="Kraty Local",
         version=__version__,
-        description="A stateful local implementation of the Kraty /server/v1 and /sdk/v1 APIs.",
+        description="A stateful local implementation of the Kraty /server/v1 and /sdk/v1 APIs. "
+        "The console for people is at `/`.",
+        docs_url=None,  # served by the console from the wheel's assets, not from a CDN
+        redoc_url=None,
         middleware=middleware,
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, **console.EXCEPTION_HANDLERS},
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -76,7 +81,7 @@ def _routes() -> tuple[BaseRoute, ...]:
     router.include_router(server_v1_router())
     router.include_router(sdk_v1_router())
     router.include_router(webhooks_admin.router)
-    return tuple(router.routes)
+    return (*router.routes, *console.routes())
 
 
 @contextmanager

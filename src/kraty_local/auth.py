@@ -63,6 +63,11 @@ class KeyRing:
         """Build from ``(principal, sha256 of the plaintext key)`` pairs."""
         self._keys = {p.prefix: _KnownKey(p, sha) for p, sha in keys}
 
+    def principal(self, prefix: str) -> Principal | None:
+        """The principal of the usable key with that prefix, if any (no secret is checked)."""
+        known = self._keys.get(prefix)
+        return None if known is None else known.principal
+
     def authenticate(
         self, authorization: str | None, permission_set: str = SERVER_INTEGRATION
     ) -> Principal:

@@ -42,13 +42,22 @@ def get_principal(request: Request) -> Principal:
 class GameCall:
     """One request acting on one game."""
 
-    def __init__(self, request: Request, runtime: Runtime, principal: Principal, game: Game):
-        """Bind the request's method and raw path (the idempotency scope) to the game."""
+    def __init__(
+        self, runtime: Runtime, principal: Principal, game: Game, method: str, path: str
+    ) -> None:
+        """Bind the API method and raw path (the idempotency scope) to the game."""
         self.runtime = runtime
         self.principal = principal
         self.game = game
-        self.method = request.method
-        self.path = request.scope["path"]
+        self.method = method
+        self.path = path
+
+    @classmethod
+    def of_request(
+        cls, request: Request, runtime: Runtime, principal: Principal, game: Game
+    ) -> GameCall:
+        """The call of an API request: its own method and raw path."""
+        return cls(runtime, principal, game, request.method, request.scope["path"])
 
     def context(self, conn: Connection) -> OpContext:
         """The service context for an open transaction."""
@@ -122,7 +131,8 @@ def player_call(
     principal: Annotated[Principal, Depends(get_principal)],
 ) -> GameCall:
     """A call on the key's own game (player-scoped routes)."""
-    return GameCall(request, runtime, principal, key_game(principal, runtime.settings.world))
+    world = runtime.settings.world
+    return GameCall.of_request(request, runtime, principal, key_game(principal, world))
 
 
 def path_game_call(
@@ -133,7 +143,7 @@ def path_game_call(
 ) -> GameCall:
     """A call on the game named by the path (``/games/{gameId}/...``), if the key may act on it."""
     game = authorize_game(principal, runtime.settings.world, game_id)
-    return GameCall(request, runtime, principal, game)
+    return GameCall.of_request(request, runtime, principal, game)
 
 
 PlayerCall = Annotated[GameCall, Depends(player_call)]

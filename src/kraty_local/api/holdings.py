@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
 
-from kraty_local.api.deps import PlayerCall
+from kraty_local.api.deps import GameCall, PlayerCall
 from kraty_local.api.models import Envelope, HoldingChangeIn, InventoryChangeIn, WalletChangeIn
 from kraty_local.api.routing import PLAYER_PATH
 from kraty_local.api.strings import KeyPath, PlayerIdPath
@@ -15,6 +15,34 @@ from kraty_local.services.holdings import INVENTORY, WALLET, HoldingKind
 from kraty_local.wire import InventoryChange, WalletChange
 
 router = APIRouter()
+
+
+def change(
+    call: GameCall,
+    kind: HoldingKind,
+    action: str,
+    player_id: str,
+    key: str,
+    delta: int,
+    body: HoldingChangeIn,
+    response: Response,
+) -> Any:
+    """Run one holding change (``action`` is ``wallet.credit`` etc.) idempotently, as the API
+    does; the console's grants call it too."""
+    return call.idempotent(
+        body,
+        lambda ctx: holdings.api_change(
+            ctx,
+            kind,
+            player_id,
+            key,
+            delta,
+            action=action,
+            reason=body.reason,
+            source_ref_id=body.sourceRefId,
+        ),
+        response,
+    )
 
 
 def _add_route(
@@ -26,36 +54,24 @@ def _add_route(
     response_model: Any,
     summary: str,
 ) -> None:
-    def change(
+    def change_route(
         player_id: PlayerIdPath,
         key: KeyPath,
         body: HoldingChangeIn,
         call: PlayerCall,
         response: Response,
     ) -> Envelope[Any]:  # the route's response_model is the kind's own envelope
-        result = call.idempotent(
-            body,
-            lambda ctx: holdings.api_change(
-                ctx,
-                kind,
-                player_id,
-                key,
-                sign * body.units,
-                action=f"{area}.{verb}",
-                reason=body.reason,
-                source_ref_id=body.sourceRefId,
-            ),
-            response,
-        )
+        action = f"{area}.{verb}"
+        result = change(call, kind, action, player_id, key, sign * body.units, body, response)
         return Envelope(data=result)
 
     # FastAPI reads the live annotations: validate the concrete body model, and document the
     # path parameter under its real name (economy_key / item_key).
-    change.__annotations__["body"] = body_model
-    change.__annotations__["key"] = Annotated[KeyPath, Path(alias=kind.key_column)]
+    change_route.__annotations__["body"] = body_model
+    change_route.__annotations__["key"] = Annotated[KeyPath, Path(alias=kind.key_column)]
     router.add_api_route(
         f"{PLAYER_PATH}/{area}/{{{kind.key_column}:segment}}/{verb}",
-        change,
+        change_route,
         methods=["POST"],
         response_model=response_model,
         name=f"{area}_{verb}",

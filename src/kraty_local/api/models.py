@@ -145,17 +145,28 @@ class Envelope(BaseModel, Generic[T]):
     data: T
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorEnvelope, "description": description}
-    for status, description in {
-        400: "validation_failed / invalid_metric",
-        401: "unauthenticated / session_invalid",
-        403: "forbidden / tenant_mismatch",
-        404: "not_found (player, grant, catalog key)",
-        409: "conflict / idempotency_conflict",
-        413: "body too large (validation_failed)",
-        429: "rate_limited (see Retry-After)",
-        500: "internal_error",
-        503: "database busy (see Retry-After)",
-    }.items()
+#: What each error status of the API means; every route documents the ones it can answer.
+_ERROR_DESCRIPTIONS = {
+    400: "validation_failed / invalid_metric",
+    401: "unauthenticated / session_invalid",
+    403: "forbidden / tenant_mismatch",
+    404: "not_found (player, grant, catalog key)",
+    409: "conflict / idempotency_conflict",
+    413: "body too large (validation_failed)",
+    422: "conflict: an invalid merge pair",
+    429: "rate_limited (see Retry-After)",
+    500: "internal_error",
+    503: "database busy (see Retry-After)",
 }
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for those error statuses, each answered with the error envelope."""
+    return {
+        status: {"model": ErrorEnvelope, "description": _ERROR_DESCRIPTIONS[status]}
+        for status in statuses
+    }
+
+
+#: The errors every ``/server/v1`` route can answer (merge-into adds 422).
+ERROR_RESPONSES = error_responses(400, 401, 403, 404, 409, 413, 429, 500, 503)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from kraty_local.api.deps import PlayerCall
-from kraty_local.api.models import Envelope
+from kraty_local.api.models import Envelope, error_responses
 from kraty_local.api.player_models import BanIn, DeleteIn, IdentityIn, NoFieldsIn
 from kraty_local.api.routing import PLAYER_PATH
 from kraty_local.api.strings import PlayerIdPath
@@ -73,7 +73,9 @@ def unban(
 
 
 @router.post(
-    f"{PLAYER_PATH}/merge-into/{{to_player_id:segment}}", response_model=Envelope[MergeResult]
+    f"{PLAYER_PATH}/merge-into/{{to_player_id:segment}}",
+    response_model=Envelope[MergeResult],
+    responses=error_responses(422),
 )
 def merge_into(
     player_id: PlayerIdPath,

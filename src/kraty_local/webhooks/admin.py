@@ -26,7 +26,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Connection
 
 from kraty_local.api.deps import Caller, get_runtime
-from kraty_local.api.models import Body
+from kraty_local.api.models import Body, error_responses
 from kraty_local.api.routing import segment
 from kraty_local.api.strings import IdempotencyKey, Key, RowId, RowIdPath, Url
 from kraty_local.auth import Principal, authorize_game, key_game
@@ -41,7 +41,8 @@ PREFIX = "/_local/webhooks"
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def _visible_games(principal: Principal, runtime: Runtime) -> list[str]:
+def visible_games(principal: Principal, runtime: Runtime) -> list[str]:
+    """The games a key sees: its own, or every game of its studio for a studio-wide key."""
     if principal.game_id is not None:
         return [principal.game_id]
     games = runtime.settings.world.games.values()
@@ -60,7 +61,12 @@ class EndpointIn(Body):
     idempotencyKey: IdempotencyKey | None = None
 
 
-router = APIRouter(prefix=PREFIX, tags=["local webhooks"])
+#: No route here writes idempotently or conflicts: no 409.
+router = APIRouter(
+    prefix=PREFIX,
+    tags=["local webhooks"],
+    responses=error_responses(400, 401, 403, 404, 413, 429, 500, 503),
+)
 
 
 @router.get("/deliveries")
@@ -73,7 +79,7 @@ def list_deliveries(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Deliveries visible to the key, newest first."""
-    games = _visible_games(principal, runtime)
+    games = visible_games(principal, runtime)
     rows = run_transaction(
         runtime.engine,
         lambda conn: deliveries.list_deliveries(
@@ -87,7 +93,12 @@ def list_deliveries(
 @router.post(f"/events/{segment('event_id')}/redeliver")
 def redeliver(event_id: RowIdPath, runtime: RuntimeDep, principal: Caller) -> dict[str, Any]:
     """Queue the event again (fresh retry cycle) for every endpoint its game has now."""
-    games, settings = _visible_games(principal, runtime), runtime.settings
+    return {"data": redeliver_event(runtime, principal, event_id)}
+
+
+def redeliver_event(runtime: Runtime, principal: Principal, event_id: str) -> dict[str, Any]:
+    """Redeliver an event the key can see (``NotFound`` otherwise); the console calls it too."""
+    games, settings = visible_games(principal, runtime), runtime.settings
     queued = run_transaction(
         runtime.engine,
         lambda conn: deliveries.redeliver(
@@ -96,7 +107,7 @@ def redeliver(event_id: RowIdPath, runtime: RuntimeDep, principal: Caller) -> di
     )
     if queued is None:
         raise NotFound(f"Unknown event {event_id!r}.")
-    return {"data": {"eventId": event_id, "deliveriesQueued": queued}}
+    return {"eventId": event_id, "deliveriesQueued": queued}
 
 
 @router.post("/endpoints", status_code=201)
@@ -158,7 +169,7 @@ def remove_endpoint(
     endpoint_id: RowIdPath, runtime: RuntimeDep, principal: Caller
 ) -> dict[str, Any]:
     """Remove a temporary endpoint; its deliveries still pending are not sent."""
-    games = _visible_games(principal, runtime)
+    games = visible_games(principal, runtime)
     removed = run_transaction(
         runtime.engine, lambda conn: deliveries.remove_endpoint(conn, endpoint_id, games)
     )
