@@ -230,30 +230,35 @@ def test_an_unknown_player_is_a_404_page(signed_in: http_lib.Client) -> None:
     assert "nobody" in _error(answer)
 
 
+def _delivery(server: Served, event_id: str) -> Any:
+    with server.engine.connect() as conn:
+        return conn.execute(
+            select(webhook_deliveries).where(webhook_deliveries.c.event_id == event_id)
+        ).one()
+
+
 def test_webhooks_page_lists_deliveries_and_redelivers(
     signed_in: http_lib.Client, server: Served
 ) -> None:
     with KratyAdmin(api_key=server.api_key, base_url=server.base_url) as kraty:
         kraty.players.ban("player_42", reason="x")
-    server.dispatcher.run_once()  # the endpoint refuses: a failed attempt, a retry planned
-    page = signed_in.get("/webhooks")
+    server.dispatcher.run_once()  # the endpoint refuses: each player's first event fails
     with server.engine.connect() as conn:
-        event_id = conn.execute(
-            select(webhook_outbox.c.id).where(webhook_outbox.c.event_name == "player.banned")
-        ).scalar_one()
+        first, *_, banned = conn.execute(
+            select(webhook_outbox.c.id).order_by(webhook_outbox.c.created_at)
+        ).scalars()
+    failed = _delivery(server, first)
+    page = signed_in.get("/webhooks")
 
-    assert "player.banned" in page.text
-    assert event_id in page.text
-    assert "127.0.0.1:9/kraty-hooks" in page.text
+    assert (failed.attempts, failed.status) == (1, "pending")
+    assert failed.last_error
+    for shown in ("player.banned", banned, first, failed.last_error, "127.0.0.1:9/kraty-hooks"):
+        assert shown in page.text
     answer = signed_in.post(
-        "/webhooks/redeliver", data={"csrf": form_value(page.text, "csrf"), "eventId": event_id}
+        "/webhooks/redeliver", data={"csrf": form_value(page.text, "csrf"), "eventId": first}
     )
     assert answer.headers["location"] == "/webhooks?notice=redelivered"
-    with server.engine.connect() as conn:
-        attempts = conn.execute(
-            select(webhook_deliveries.c.attempts).where(webhook_deliveries.c.event_id == event_id)
-        ).scalar_one()
-    assert attempts == 0
+    assert _delivery(server, first).attempts == 0
     assert "Redelivery queued." in signed_in.get(answer.headers["location"]).text
     unknown = signed_in.post(
         "/webhooks/redeliver", data={"csrf": form_value(page.text, "csrf"), "eventId": "nope"}
