@@ -244,9 +244,13 @@ def test_webhooks_page_lists_deliveries_and_redelivers(
         kraty.players.ban("player_42", reason="x")
     server.dispatcher.run_once()  # the endpoint refuses: each player's first event fails
     with server.engine.connect() as conn:
-        first, *_, banned = conn.execute(
-            select(webhook_outbox.c.id).order_by(webhook_outbox.c.created_at)
-        ).scalars()
+        # The first delivery written: the first of its player's group, so attempted.
+        first = conn.execute(
+            select(webhook_deliveries.c.event_id).order_by(webhook_deliveries.c.id)
+        ).first()[0]
+        banned = conn.execute(
+            select(webhook_outbox.c.id).where(webhook_outbox.c.event_name == "player.banned")
+        ).scalar_one()
     failed = _delivery(server, first)
     page = signed_in.get("/webhooks")
 
