@@ -130,7 +130,7 @@ def add_endpoint(body: EndpointIn, runtime: RuntimeDep, principal: Caller) -> di
 @router.get("/endpoints")
 def list_endpoints(runtime: RuntimeDep, principal: Caller) -> dict[str, Any]:
     """The temporary endpoints visible to the key, oldest first (without their secrets)."""
-    games = _visible_games(principal, runtime)
+    games = visible_games(principal, runtime)
     rows = run_transaction(
         runtime.engine, lambda conn: deliveries.list_endpoints(conn, games), write=False
     )
@@ -146,7 +146,7 @@ def stream_attempts(
     endpoint_id: RowIdPath, request: Request, runtime: RuntimeDep, principal: Caller
 ) -> StreamingResponse:
     """Every delivery attempt to a temporary endpoint, as it happens (Server-Sent Events)."""
-    games, until = _visible_games(principal, runtime), stream.expiry(runtime)
+    games, until = visible_games(principal, runtime), stream.expiry(runtime)
 
     def keep_and_read(conn: Connection) -> list[dict[str, str]]:
         kept = deliveries.keep_endpoint(conn, endpoint_id, until, games)
