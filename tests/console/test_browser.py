@@ -1,8 +1,10 @@
 """The console in a real browser: Playwright driving Debian's Chromium (``/usr/bin/chromium``).
 
 No browser is downloaded: ``.ci/run`` installs Debian's ``chromium`` when it is missing, and
-Playwright launches that binary. Each pytest-xdist worker starts one browser for the session
-and gives each test a fresh context (its own cookies). Playwright's ``launch`` runs Chromium
+Playwright launches that binary. One browser serves this module's tests (each in a fresh
+context, with its own cookies): module scope, not session, because Playwright's synchronous API
+keeps an asyncio loop running on the thread while it is open, which would break every later
+test of the worker that calls ``asyncio.run``. Playwright's ``launch`` runs Chromium
 on a new, empty profile directory of its own; the flags keep it off the network (this machine
 has none but the loopback).
 
@@ -41,9 +43,9 @@ SCREENSHOTS = os.environ.get("KRATY_CONSOLE_SCREENSHOTS")
 PHONE = {"width": 360, "height": 780}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One Chromium per test process."""
+    """One Chromium for this module's tests (per pytest-xdist worker running them)."""
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)"
         if os.environ.get("CI"):
