@@ -31,14 +31,6 @@ def test_docs_pages_load_every_asset_from_the_server(
         assert len(answer.content) > 0
 
 
-def test_the_document_declares_bearer_auth_for_every_operation() -> None:
-    scheme = DOCUMENT["components"]["securitySchemes"]["serverKey"]
-
-    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
-    assert DOCUMENT["security"] == [{"serverKey": []}]
-    assert not [path for path in DOCUMENT["paths"] if not path.startswith(("/server/v1/", "/_"))]
-
-
 def _operations() -> list[tuple[str, str, dict[str, Any]]]:
     return [
         (path, method, operation)
@@ -54,6 +46,16 @@ def test_no_operation_documents_a_status_it_never_answers() -> None:
     assert answers_422 == ["/server/v1/players/{player_id}/merge-into/{to_player_id}"]
     for path, method, operation in _operations():
         assert {"400", "401", "403", "429", "500"} <= set(operation["responses"]), (path, method)
+
+
+def test_every_operation_requires_its_surfaces_bearer_key() -> None:
+    schemes = DOCUMENT["components"]["securitySchemes"]
+
+    assert {(s["type"], s["scheme"]) for s in schemes.values()} == {("http", "bearer")}
+    for path, method, operation in _operations():
+        expected = "clientKey" if path.startswith("/sdk/v1/") else "serverKey"
+        assert operation["security"] == [{expected: []}], (path, method)
+    assert {path.split("/")[1] for path in DOCUMENT["paths"]} == {"server", "sdk", "_local"}
 
 
 @pytest.mark.parametrize(

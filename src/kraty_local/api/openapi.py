@@ -2,8 +2,9 @@
 
 FastAPI documents a ``422`` ``HTTPValidationError`` on every route with parameters, but bad
 input here is ``400 validation_failed`` in the error envelope (``kraty_local.errors``), which
-the routes already document; only ``merge-into`` answers 422, with the envelope. The bearer
-scheme lets "Try it out" in ``/docs`` send the server key.
+the routes already document; only ``merge-into`` answers 422, with the envelope. Two bearer
+schemes let "Try it out" in ``/docs`` send a key: a server key for ``/server/v1`` and
+``/_local``, a ``client_sdk`` key for ``/sdk/v1``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,14 @@ from typing import Any
 
 from fastapi import FastAPI
 
-#: Name of the security scheme in ``components.securitySchemes``.
-BEARER = "serverKey"
+#: The security schemes: ``components.securitySchemes`` names and descriptions.
+SERVER_KEY, CLIENT_KEY = "serverKey", "clientKey"
+_SCHEMES = {
+    SERVER_KEY: "A server key, `<prefix>.<secret>` (`kraty-admin local serve` prints one).",
+    CLIENT_KEY: "A `client_sdk` key of the game client (`kraty-admin local serve` prints one).",
+}
+#: Operations under this prefix take a client key; every other one a server key.
+_CLIENT_PREFIX = "/sdk/v1/"
 _FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")
 
 
@@ -23,9 +30,11 @@ def _answers_fastapi_422(response: dict[str, Any]) -> bool:
 
 
 def complete(document: dict[str, Any]) -> dict[str, Any]:
-    """Add the bearer scheme (required by every operation) and drop FastAPI's own 422s."""
-    for operations in document.get("paths", {}).values():
+    """Add the bearer schemes (each operation requires its surface's) and drop FastAPI's 422s."""
+    for path, operations in document.get("paths", {}).items():
+        scheme = CLIENT_KEY if path.startswith(_CLIENT_PREFIX) else SERVER_KEY
         for operation in operations.values():
+            operation["security"] = [{scheme: []}]
             responses = operation.get("responses", {})
             if _answers_fastapi_422(responses.get("422", {})):
                 del responses["422"]
@@ -33,14 +42,9 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
     for name in _FASTAPI_VALIDATION:
         components.get("schemas", {}).pop(name, None)
     components["securitySchemes"] = {
-        BEARER: {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "A server key, `<prefix>.<secret>` (`kraty-admin local serve` prints "
-            "one).",
-        }
+        name: {"type": "http", "scheme": "bearer", "description": description}
+        for name, description in _SCHEMES.items()
     }
-    document["security"] = [{BEARER: []}]
     return document
 
 

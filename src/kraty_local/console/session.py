@@ -22,6 +22,7 @@ from starlette.responses import Response
 
 from kraty_local.auth import Principal
 from kraty_local.runtime import Runtime, runtime_of
+from kraty_local.world import SERVER_INTEGRATION
 
 #: The session cookie.
 COOKIE = "kraty_console"
@@ -91,7 +92,7 @@ def current(request: Request) -> Session | None:
     if not _same(mac, expected) or not 0 <= age <= LIFETIME:
         return None
     principal = runtime.keyring.principal(prefix)
-    if principal is None:
+    if principal is None or principal.permission_set != SERVER_INTEGRATION:
         return None
     return Session(principal, _mac(runtime, "csrf", nonce))
 
