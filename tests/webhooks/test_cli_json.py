@@ -18,6 +18,7 @@ from kraty_admin.cli._app import cli
 from kraty_local.settings import Settings
 from kraty_local.shared_server import Served
 
+from .listener import SECRET
 from .receiver import Receiver
 from .test_listen import listen_settings
 
@@ -49,7 +50,12 @@ def test_listen_json_prints_one_line_per_event(
 ) -> None:
     process = subprocess.Popen(
         [EXECUTABLE, "webhooks", "listen", "--forward-to", receiver.url, "--json"],
-        env={**os.environ, "KRATY_BASE_URL": server.base_url, "KRATY_SERVER_KEY": server.api_key},
+        env={
+            **os.environ,
+            "KRATY_BASE_URL": server.base_url,
+            "KRATY_SERVER_KEY": server.api_key,
+            "KRATY_WEBHOOK_SECRET": SECRET,
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -65,11 +71,12 @@ def test_listen_json_prints_one_line_per_event(
 
     assert ready["event"] == "ready"
     assert ready["data"]["endpoint"]["url"] == receiver.url
-    assert ready["data"]["endpoint"]["secret"].startswith("whsec_")
+    assert "secret" not in ready["data"]["endpoint"]
     assert [a["event"] for a in attempts] == ["attempt", "attempt"]
     names = {a["data"]["eventName"] for a in attempts}
     assert names == {"player.registered", "wallet.changed"}
     assert {a["data"]["status"] for a in attempts} == {"delivered"}
     assert process.returncode == 130
-    assert "Webhook signing secret: " in stderr  # the lines for people, on stderr
+    assert "Signed with the secret in $KRATY_WEBHOOK_SECRET." in stderr  # people's lines
+    assert SECRET not in stderr
     assert stderr.rstrip().endswith("Temporary endpoint removed.")

@@ -14,9 +14,11 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from kraty_admin import KratyAdmin, verify_webhook
+from kraty_admin.cli._app import cli
 from kraty_admin.cli._listen import (
     EXIT_INTERRUPTED,
     EXIT_TERMINATED,
@@ -30,7 +32,7 @@ from kraty_local.store.schema import webhook_endpoints
 from tests._http import http_lib
 
 from .conftest import hooked_world
-from .listener import Listener
+from .listener import SECRET, Listener
 from .receiver import Receiver
 
 HEARTBEAT, EXPIRY = 0.2, 1.0
@@ -98,14 +100,14 @@ def printed_time(
 def test_each_attempt_is_printed_as_it_happens_redeliveries_included(
     server: Served, kraty: KratyAdmin, receiver: Receiver, listener: Listener
 ) -> None:
-    secret = listener.wait_for(lambda line: line.startswith("Webhook signing secret: "))
+    listener.ready()
     kraty.wallet.credit("p1", "gold", amount=5, idempotency_key="r1")
     received = receiver.wait_for(2)
     for request in received:
         assert verify_webhook(
             raw_body=request.body,
             signature_header=request.headers["X-Signature"],
-            secret=secret.split(": ")[1],
+            secret=SECRET,
         )
     event_id = received[-1].event["id"]
     at, rest = printed_time(listener, attempt_line(event_id, 1))
@@ -122,6 +124,18 @@ def test_each_attempt_is_printed_as_it_happens_redeliveries_included(
 
     assert listener.stop(signal.SIGINT) == EXIT_INTERRUPTED
     assert listener.lines[-1] == "Temporary endpoint removed."
+    assert endpoint_ids(server) == []
+    assert SECRET not in "\n".join(listener.lines)  # signed with it, never shown
+
+
+def test_without_a_signing_secret_nothing_is_registered(
+    server: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KRATY_WEBHOOK_SECRET", raising=False)
+    options = ["--base-url", server.base_url, "--api-key", server.api_key]
+    result = CliRunner().invoke(cli, ["webhooks", "listen", *options, "--forward-to", "http://x/"])
+    assert result.exit_code == 2
+    assert "export KRATY_WEBHOOK_SECRET" in result.output
     assert endpoint_ids(server) == []
 
 

@@ -1,7 +1,8 @@
 """``kraty-admin webhooks listen``: a running Kraty Local's events, forwarded to a local receiver.
 
-The command registers the receiver's URL as a temporary endpoint of the key's game, prints its
-signing secret, then prints every delivery attempt to it as Kraty Local streams it (Server-Sent
+The command registers the receiver's URL as a temporary endpoint of the key's game, signing with
+the secret in ``KRATY_WEBHOOK_SECRET`` (the variable the receiver verifies with; the secret is
+never printed), then prints every delivery attempt to it as Kraty Local streams it (Server-Sent
 Events, no polling): its time, the event, the receiver's answer, and the next retry when it
 failed. On Ctrl-C (exit 130) or SIGTERM (exit 143) it removes the endpoint; if the command dies
 without doing so, Kraty Local removes the endpoint once no stream has kept it alive for a while.
@@ -10,6 +11,7 @@ without doing so, Kraty Local removes the endpoint once no stream has kept it al
 from __future__ import annotations
 
 import functools
+import os
 import signal
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
@@ -22,6 +24,14 @@ import click
 from kraty_admin.cli._connection import connection_options
 from kraty_admin.cli._local_admin import LocalAdmin
 from kraty_admin.cli._output import json_line, json_mode
+
+#: Where ``listen`` reads the signing secret, the variable the README's receivers read too.
+SECRET_ENV = "KRATY_WEBHOOK_SECRET"  # noqa: S105 - a variable's name
+_NEW_SECRET = "whsec_$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')"  # noqa: S105 - a shell command
+_NO_SECRET = (
+    f"no signing secret: export {SECRET_ENV} (your receiver verifies with the same variable), "
+    f"e.g. export {SECRET_ENV}={_NEW_SECRET}"
+)
 
 #: Exit statuses of a command stopped by SIGINT / SIGTERM (128 + the signal number).
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
@@ -51,10 +61,16 @@ def attempt_lines(attempt: Mapping[str, Any]) -> list[str]:
 
 
 def listen(
-    admin: LocalAdmin, forward_to: str, game_id: str | None, *, echo: Callable[[str], None]
+    admin: LocalAdmin,
+    forward_to: str,
+    game_id: str | None,
+    secret: str,
+    *,
+    echo: Callable[[str], None],
 ) -> None:
     """Register ``forward_to``, print each attempt to it until interrupted, then unregister."""
-    endpoint = admin.add_endpoint(forward_to, game_id)
+    endpoint = admin.add_endpoint(forward_to, game_id, secret)
+    del endpoint["secret"]  # the caller's own: never echoed
     game, removed = endpoint["gameId"], False
     try:
         with closing(admin.attempts(endpoint["id"])) as events:
@@ -62,7 +78,7 @@ def listen(
                 if event.name == "ready":
                     echo(f"Ready: Kraty Local ({admin.base_url}) now posts {game}'s events to")
                     echo(f"  {forward_to}")
-                    echo(f"Webhook signing secret: {endpoint['secret']}")
+                    echo(f"Signed with the secret in ${SECRET_ENV}.")
                     json_line("ready", {"endpoint": endpoint, "base_url": admin.base_url})
                 elif event.name == "attempt":
                     for line in attempt_lines(event.data):
@@ -120,14 +136,19 @@ def listen_command(
 ) -> None:
     """Send a running Kraty Local's events to a local receiver until Ctrl-C (like stripe listen).
 
-    Every delivery attempt is printed as it happens, redeliveries included. The base URL
-    defaults to a local server's, http://127.0.0.1:8787.
+    Deliveries are signed with the secret in $KRATY_WEBHOOK_SECRET, the variable your receiver
+    verifies with. Every delivery attempt is printed as it happens, redeliveries included. The
+    base URL defaults to a local server's, http://127.0.0.1:8787.
     """
+    secret = os.environ.get(SECRET_ENV)
+    if not secret:
+        raise click.UsageError(_NO_SECRET)
     admin = LocalAdmin(base_url, api_key)
     try:
         with sigterm_raises():
             # --json: one JSON line per event on stdout, the lines for people on stderr
-            listen(admin, forward_to, game_id, echo=functools.partial(click.echo, err=json_mode()))
+            echo = functools.partial(click.echo, err=json_mode())
+            listen(admin, forward_to, game_id, secret, echo=echo)
     except KeyboardInterrupt:
         ctx.exit(EXIT_INTERRUPTED)
     except Terminated:

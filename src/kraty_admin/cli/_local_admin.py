@@ -94,9 +94,11 @@ class LocalAdmin:
         rows: list[dict[str, Any]] = self._call("GET", "/endpoints")
         return rows
 
-    def add_endpoint(self, url: str, game_id: str | None) -> dict[str, Any]:
-        """Register a temporary endpoint; the answer holds its ``id`` and ``secret``."""
-        body = {"url": url} if game_id is None else {"url": url, "gameId": game_id}
+    def add_endpoint(self, url: str, game_id: str | None, secret: str) -> dict[str, Any]:
+        """Register a temporary endpoint signing with ``secret``; the answer holds its ``id``."""
+        body = {"url": url, "secret": secret}
+        if game_id is not None:
+            body["gameId"] = game_id
         endpoint: dict[str, Any] = self._call("POST", "/endpoints", body=body)
         return endpoint
 

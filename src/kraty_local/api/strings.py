@@ -102,6 +102,8 @@ DisplayName = Annotated[StrictStr, _text_field(KEY.length, min_length=1), _TEXT]
 RowId = Annotated[StrictStr, _id_field(ID.length), _ID]
 #: A webhook endpoint: an http(s) URL with no space or control character.
 Url = Annotated[StrictStr, Field(max_length=URL.length, pattern=r"^https?://\S+$"), _ID]
+#: A webhook signing secret a caller chooses: 16 to 200 characters, no space or control character.
+WebhookSecret = Annotated[StrictStr, Field(min_length=16, max_length=200, pattern=r"^\S+$"), _ID]
 #: A free-form JSON object (``metadata``, ``parameters``, ``contextSnapshot``).
 JsonObject = Annotated[dict[str, Any], AfterValidator(_valid_json)]
 

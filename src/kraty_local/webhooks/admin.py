@@ -8,8 +8,9 @@ the key's game, or every game of its studio for a studio-wide key.
   newest first.
 - ``POST /_local/webhooks/events/{eventId}/redeliver`` queues an event again for every endpoint
   its game has now.
-- ``POST /_local/webhooks/endpoints`` ``{url, gameId?}`` registers a temporary endpoint and
-  answers its fresh secret (``kraty-admin webhooks listen``); ``GET
+- ``POST /_local/webhooks/endpoints`` ``{url, gameId?, secret?}`` registers a temporary
+  endpoint signing with ``secret`` (default: a fresh one) and answers it (``kraty-admin webhooks
+  listen`` passes the receiver's own); ``GET
   /_local/webhooks/endpoints`` lists them (without secrets); ``DELETE
   /_local/webhooks/endpoints/{id}`` removes one.
 - ``GET /_local/webhooks/endpoints/{id}/attempts/stream`` streams every delivery attempt to
@@ -28,7 +29,7 @@ from sqlalchemy import Connection
 from kraty_local.api.deps import Caller, get_runtime
 from kraty_local.api.models import Body, error_responses
 from kraty_local.api.routing import segment
-from kraty_local.api.strings import IdempotencyKey, Key, RowId, RowIdPath, Url
+from kraty_local.api.strings import IdempotencyKey, Key, RowId, RowIdPath, Url, WebhookSecret
 from kraty_local.auth import Principal, authorize_game, key_game
 from kraty_local.db import run_transaction
 from kraty_local.domain.errors import NotFound
@@ -58,6 +59,8 @@ class EndpointIn(Body):
 
     url: Url
     gameId: Key | None = None
+    #: The signing secret to use (``webhooks listen`` passes the receiver's); default: a fresh one.
+    secret: WebhookSecret | None = None
     idempotencyKey: IdempotencyKey | None = None
 
 
@@ -122,7 +125,9 @@ def add_endpoint(body: EndpointIn, runtime: RuntimeDep, principal: Caller) -> di
     expires_at = stream.expiry(runtime)
     endpoint = run_transaction(
         runtime.engine,
-        lambda conn: deliveries.add_endpoint(conn, game.id, body.url, now, expires_at),
+        lambda conn: deliveries.add_endpoint(
+            conn, game.id, body.url, now, expires_at, secret=body.secret
+        ),
     )
     return {"data": endpoint}
 

@@ -102,9 +102,16 @@ def endpoint_secrets(
 
 
 def add_endpoint(
-    conn: Connection, game_id: str, url: str, now: datetime, expires_at: datetime
+    conn: Connection,
+    game_id: str,
+    url: str,
+    now: datetime,
+    expires_at: datetime,
+    *,
+    secret: str | None = None,
 ) -> dict[str, str]:
-    """Register a run-time endpoint with a fresh secret; returns it, secret included.
+    """Register a run-time endpoint signing with ``secret`` (default: a fresh one); returns it,
+    secret included.
 
     It is removed by :func:`expire_endpoints` after ``expires_at`` unless :func:`keep_endpoint`
     pushes that forward (a listener's open stream does).
@@ -113,7 +120,7 @@ def add_endpoint(
         "id": str(uuid.uuid4()),
         "game_id": game_id,
         "url": url,
-        "secret": f"whsec_{secrets.token_urlsafe(24)}",
+        "secret": secret or f"whsec_{secrets.token_urlsafe(24)}",
     }
     conn.execute(
         webhook_endpoints.insert().values(**endpoint, created_at=now, expires_at=expires_at)
