@@ -143,6 +143,28 @@ class PlayerClient:
         path = f"/inventory/{_seg(item_key)}/consume"
         return cast(InventoryChange, self._post(path, body, idempotency_key))
 
+    def start(self, event_key: str, *, player_context: dict[str, Any] | None = None) -> Any:
+        """Start an attempt: ``{attempt, leaderboardId, windowEndsAt}``."""
+        body = _without_none({"playerContext": player_context})
+        return self._post(f"/events/{_seg(event_key)}/start", body)
+
+    def progress(
+        self,
+        event_key: str,
+        attempt_id: str,
+        *,
+        mode: str = "increment",
+        metric_value: float | None = None,
+        metrics: dict[str, float] | None = None,
+    ) -> Any:
+        """Report progress: ``{attempt, milestonesFired}``."""
+        body = _without_none({"mode": mode, "metricValue": metric_value, "metrics": metrics})
+        return self._post(f"{_attempt(event_key, attempt_id)}/progress", body)
+
+    def finish(self, event_key: str, attempt_id: str) -> Any:
+        """Finish an attempt: ``{attempt, outcome}``."""
+        return self._post(f"{_attempt(event_key, attempt_id)}/finish", {})
+
     def identity(self) -> dict[str, Any]:
         """``{displayIdentity, anonymizedIdentity}``."""
         return cast(dict[str, Any], self._call("GET", "/identity"))
@@ -248,6 +270,10 @@ class PlayerClient:
 
 def _seg(value: str) -> str:
     return quote(value, safe="")
+
+
+def _attempt(event_key: str, attempt_id: str) -> str:
+    return f"/events/{_seg(event_key)}/attempts/{_seg(attempt_id)}"
 
 
 def _target(friend_code: str | None, external_player_id: str | None) -> dict[str, Any]:

@@ -47,3 +47,5 @@ def _writing_player(
 PlayerRead = Annotated[GameCall, Depends(_reading_player)]
 #: A write on ``/sdk/v1/players/{p}/...``: the secret checked, and the ban gate.
 PlayerWrite = Annotated[GameCall, Depends(_writing_player)]
+#: The same checks as ``PlayerWrite``, for a server route reused on ``/sdk/v1`` unchanged.
+WRITE_GATE = Depends(_writing_player)

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, model_validator
 
 from kraty_local.api.models import Amount, IdempotentBody
-from kraty_local.api.strings import ExternalPlayerId, Key, Text
+from kraty_local.api.strings import ExternalPlayerId, JsonObject, Key, Text
 
 
 class RegisterIn(IdempotentBody):
@@ -16,6 +16,13 @@ class RegisterIn(IdempotentBody):
 
 class KeyOnlyIn(IdempotentBody):
     """A body holding only its ``idempotencyKey`` (claim, open, accept, decline)."""
+
+
+class StartIn(IdempotentBody):
+    """Body of ``POST /players/{p}/events/{e}/start`` (Kraty Local checks ``playerContext``
+    but has no use for it: it matches no segments)."""
+
+    playerContext: JsonObject | None = None
 
 
 class DebitIn(IdempotentBody):

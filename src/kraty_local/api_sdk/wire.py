@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing_extensions import TypedDict
 
-from kraty_local.wire import Grant
+from kraty_local.wire import Attempt, Grant
 from kraty_local.wire_players import (
     InventoryHolding,
     PlayerIdentity,
@@ -44,3 +44,11 @@ class InventoryList(TypedDict):
     """``GET /players/{p}/inventory``."""
 
     items: list[InventoryHolding]
+
+
+class StartedAttempt(TypedDict):
+    """``POST /players/{p}/events/{e}/start``."""
+
+    attempt: Attempt
+    leaderboardId: str
+    windowEndsAt: str
