@@ -169,6 +169,9 @@ def bind(host: str, port: int) -> socket.socket:
     happens: ``OSError`` (e.g. ``EADDRINUSE``) when the port cannot be had."""
     sock = _bind(host, port)
     sock.set_inheritable(True)  # worker processes serve it too
+    # Listening at once queues connections made while the database is prepared (a client that
+    # read the announcement waits for the server instead of being refused).
+    sock.listen(socket.SOMAXCONN)
     return sock
 
 
