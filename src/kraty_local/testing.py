@@ -165,6 +165,14 @@ class PlayerClient:
         """Finish an attempt: ``{attempt, outcome}``."""
         return self._post(f"{_attempt(event_key, attempt_id)}/finish", {})
 
+    def leaderboard(self, key: str, *, limit: int | None = None, include_self: bool = False) -> Any:
+        """A board: ``{key, entries, self, ...}`` (``self`` is this player's standing when
+        ``include_self``)."""
+        params: dict[str, Any] = {} if limit is None else {"limit": limit}
+        if include_self:
+            params.update(includeSelf="true", externalId=self.external_player_id)
+        return self._http_get(f"/leaderboards/{_seg(key)}", params)
+
     def identity(self) -> dict[str, Any]:
         """``{displayIdentity, anonymizedIdentity}``."""
         return cast(dict[str, Any], self._call("GET", "/identity"))
@@ -249,7 +257,12 @@ class PlayerClient:
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {} if self._secret is None else {PLAYER_SECRET_HEADER: self._secret}
         url = f"/players/{_seg(self.external_player_id)}{path}"
-        response = self._http.request(method, url, headers=headers, **kwargs)
+        return self._answer(self._http.request(method, url, headers=headers, **kwargs))
+
+    def _http_get(self, url: str, params: dict[str, Any]) -> Any:
+        return self._answer(self._http.get(url, params=params))
+
+    def _answer(self, response: _http.Response) -> Any:
         try:
             payload = response.json()
         except json.JSONDecodeError:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kraty_local.api.models import ERROR_RESPONSES
-from kraty_local.api_sdk import events, holdings, inbox, players, social
+from kraty_local.api_sdk import boards, events, holdings, inbox, players, social
 
 SDK_PREFIX = "/sdk/v1"
 
@@ -15,6 +15,6 @@ SDK_PREFIX = "/sdk/v1"
 def sdk_v1_router() -> APIRouter:
     """Every ``/sdk/v1`` route."""
     router = APIRouter(prefix=SDK_PREFIX, responses=ERROR_RESPONSES)
-    for module in (players, inbox, holdings, events, social):
+    for module in (players, inbox, holdings, events, boards, social):
         router.include_router(module.router)
     return router

@@ -1,0 +1,98 @@
+"""Leaderboard reads for the game client (``GET /sdk/v1/leaderboards/{key}``, ``types.ts``
+``Leaderboard``).
+
+Entries are the board's kept scores (:mod:`kraty_local.services.scoring`) best first, ranked
+as submissions are: 1 plus the number of strictly better scores (ties share a rank).
+[Local model] World boards are game-scoped, never reset and keep each player's best
+(``scope: "game"``, ``resetCadence: "never"``, ``scoreAggregation: "best"``), so the one period
+starts at the Unix epoch; ``participantId`` is the internal player id, ``name`` the display name
+with the anonymized one as fallback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, func, select
+
+from kraty_local.domain.errors import NotFound
+from kraty_local.services.context import OpContext
+from kraty_local.services.identities import anonymized_identity
+from kraty_local.services.players import find_player_row
+from kraty_local.services.scoring import number
+from kraty_local.store.schema import leaderboard_entries as entries
+from kraty_local.store.schema import players
+
+PERIOD_START = "1970-01-01T00:00:00.000Z"
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+def read(
+    ctx: OpContext,
+    board_key: str,
+    *,
+    limit: int,
+    segment: str | None,
+    self_external_id: str | None,
+) -> dict[str, Any]:
+    """The top ``limit`` entries of one board and segment, and the caller's own standing."""
+    board = ctx.game.leaderboards.get(board_key)
+    if board is None:
+        raise NotFound(f"Unknown leaderboard {board_key!r}.")
+    ascending = board.sort_order == "asc"
+    this_board = [
+        entries.c.game_id == ctx.game.id,
+        entries.c.leaderboard_key == board_key,
+        entries.c.segment == (segment or ""),
+    ]
+    rows = ctx.conn.execute(
+        select(entries.c.score, players)
+        .join(players, players.c.id == entries.c.player_id)
+        .where(*this_board)
+        .order_by(entries.c.score.asc() if ascending else entries.c.score.desc(), entries.c.id)
+        .limit(limit)
+    ).all()
+    ranked: list[dict[str, Any]] = []
+    for position, row in enumerate(rows, 1):
+        tied = ranked and ranked[-1]["score"] == number(row.score)
+        rank = ranked[-1]["rank"] if tied else position
+        ranked.append(_entry(row, rank, row.external_player_id == self_external_id))
+    own = None
+    me = None if self_external_id is None else find_player_row(ctx, self_external_id)
+    if me is not None:
+        best = ctx.conn.execute(
+            select(entries.c.score).where(*this_board, entries.c.player_id == me.id)
+        ).scalar_one_or_none()
+        if best is not None:
+            better = entries.c.score < best if ascending else entries.c.score > best
+            ahead = ctx.conn.execute(select(func.count()).where(*this_board, better)).scalar_one()
+            own = {"rank": int(ahead) + 1, "score": number(best)}
+    return {
+        "key": board_key,
+        "leaderboardId": board_key,
+        "scope": "game",
+        "resetCadence": "never",
+        "scoreAggregation": "best",
+        "segment": segment or "",
+        "period": PERIOD_START,
+        "entries": ranked,
+        "self": own,
+    }
+
+
+def _entry(row: Row[Any], rank: int, is_self: bool) -> dict[str, Any]:
+    anonymized = anonymized_identity(row.id, row.country)
+    named = row.synthetic_name is not None
+    return {
+        "participantId": row.id,
+        "kind": "player",
+        "name": row.synthetic_name if named else anonymized["name"],
+        "avatar": row.synthetic_avatar if named else None,
+        "country": row.country,
+        "anonymizedName": anonymized["name"],
+        "anonymizedAvatar": None,
+        "score": number(row.score),
+        "rank": rank,
+        "isSelf": is_self,
+    }
