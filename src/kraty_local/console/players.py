@@ -9,6 +9,7 @@ with the same messages as the equivalent ``/server/v1`` call.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -168,7 +169,7 @@ def view(
     return _player_page(request, session, player_id, notice=notice)
 
 
-def _act(request: Request, submitted: Action, notice: str, work: Any) -> Response:
+def _act(request: Request, submitted: Action, notice: str, work: Callable[[], None]) -> Response:
     """Run ``work()`` (a service call through ``GameCall``); redirect to the player's page with
     ``notice``, or show that page again with what was refused."""
     player_id = submitted.field("id")
