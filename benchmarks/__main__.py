@@ -13,7 +13,9 @@ from benchmarks import (
     client_overhead,
     credits,
     fixture_cost,
+    idle,
     migration_engine,
+    server_cost,
     webhooks_throughput,
 )
 
@@ -23,8 +25,10 @@ SUITE = [
         client_overhead.main,
     ),
     ("Bulk import: the product page's loop vs the streaming engine", migration_engine.main),
+    ("Server CPU per credit: Kraty Local, the essential app, the raw floor", server_cost.main),
     ("Wallet credits under concurrency", credits.main),
     ("Webhook delivery", webhooks_throughput.main),
+    ("Idle CPU", idle.main),
     ("The kraty_local pytest fixture: plugin load and per-test cost", fixture_cost.main),
 ]
 

@@ -1,16 +1,22 @@
-"""Start Kraty Local in its own process for a benchmark, on loopback, and stop it after."""
+"""Start Kraty Local (or another server) in its own process for a benchmark, and stop it after.
+
+Servers run pinned to one core (:data:`SERVER_CORE`) so their CPU time per request, read from
+``/proc``, is comparable across variants.
+"""
 
 from __future__ import annotations
 
 import importlib
 import os
+import re
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from kraty_admin._http import LIBRARY
@@ -19,6 +25,10 @@ from kraty_admin._http import LIBRARY
 http_lib = importlib.import_module(LIBRARY)
 
 BENCH_KEY = "kl_bench.benchmark-secret"
+#: The core every benchmarked server runs on (the last one; clients run anywhere).
+SERVER_CORE = (os.cpu_count() or 1) - 1
+_EXAMPLE_WORLD = Path(__file__).parents[1] / "src" / "kraty_local" / "world.example.toml"
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -28,13 +38,69 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
-def local_server(
-    db: str | None = None, *, workers: int = 1, world: Path | None = None
-) -> Iterator[str]:
-    """Serve Kraty Local in a subprocess (a fresh SQLite file unless ``db`` is given).
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, every thread) the process ``pid`` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
-    Yields the base URL; the server key is :data:`BENCH_KEY`. ``world``: a world file.
+
+def bench_world(directory: Path, *, webhook: bool = False) -> Path:
+    """The example world with its rate limit lifted and (unless ``webhook``) no webhook endpoint,
+    written into ``directory``."""
+    text = _EXAMPLE_WORLD.read_text().replace(
+        "requests_per_second = 200\nburst = 400", "requests_per_second = 1e6\nburst = 1000000"
+    )
+    if not webhook:
+        text = re.sub(r"\[\[games\.webhooks\]\]\n(?:.+\n)*", "", text)
+    path = directory / "world.toml"
+    path.write_text(text)
+    return path
+
+
+@dataclass(frozen=True)
+class Served:
+    """A server process answering on ``base_url``."""
+
+    base_url: str
+    pid: int
+
+    def cpu(self) -> float:
+        """The server's CPU seconds so far."""
+        return cpu_seconds(self.pid)
+
+
+@contextmanager
+def serve_process(
+    command: Sequence[str], port: int, env: dict[str, str] | None = None
+) -> Iterator[Served]:
+    """Run ``command`` (a server on ``port``) pinned to :data:`SERVER_CORE` until the block ends."""
+    process = subprocess.Popen(
+        command,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        os.sched_setaffinity(process.pid, {SERVER_CORE})
+        served = Served(f"http://127.0.0.1:{port}", process.pid)
+        _wait_until_up(served.base_url, process)
+        yield served
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextmanager
+def local_process(
+    db: str | None = None,
+    *,
+    workers: int = 1,
+    world: Path | None = None,
+    extra: Sequence[str] = (),
+) -> Iterator[Served]:
+    """Serve Kraty Local (``local serve``) in a subprocess; a fresh SQLite file unless ``db``.
+
+    The server key is :data:`BENCH_KEY`; ``world``: a world file; ``extra``: more CLI options.
     """
     with tempfile.TemporaryDirectory(prefix="kraty-bench-") as scratch:
         port = free_port()
@@ -52,25 +118,26 @@ def local_server(
             "--workers",
             str(workers),
             *(["--world", str(world)] if world else []),
+            *extra,
         ]
-        env = {**os.environ, "KRATY_LOCAL_SERVER_KEY": BENCH_KEY}
-        process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_up(base_url, process)
-            yield base_url
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+        with serve_process(command, port, {"KRATY_LOCAL_SERVER_KEY": BENCH_KEY}) as served:
+            yield served
+
+
+@contextmanager
+def local_server(
+    db: str | None = None, *, workers: int = 1, world: Path | None = None
+) -> Iterator[str]:
+    """:func:`local_process`, yielding only the base URL."""
+    with local_process(db, workers=workers, world=world) as served:
+        yield served.base_url
 
 
 def _wait_until_up(base_url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError("Kraty Local exited during start-up")
+            raise RuntimeError("the benchmarked server exited during start-up")
         try:
             http_lib.get(
                 f"{base_url}/server/v1/ping", headers={"Authorization": f"Bearer {BENCH_KEY}"}
@@ -78,4 +145,4 @@ def _wait_until_up(base_url: str, process: subprocess.Popen[bytes]) -> None:
             return
         except http_lib.TransportError:
             time.sleep(0.1)
-    raise RuntimeError("Kraty Local did not start within 60 s")
+    raise RuntimeError("the benchmarked server did not start within 60 s")

@@ -1,9 +1,12 @@
-"""Wallet credits per second, with p50/p99 latency, on SQLite and on PostgreSQL (1 and 2 workers).
+"""Wallet credits per second, p50/p99 latency and server CPU per credit, at 1, 4 and 16 clients,
+on SQLite and on PostgreSQL (one worker each).
 
-Each configuration gets a fresh database and its own Kraty Local on loopback (a world whose rate
-limit the benchmark never reaches), a warm-up, then ``--requests`` credits with unique
-idempotency keys from ``--clients`` threads, spread over ``--players`` players. PostgreSQL rows
-need a server URL (``--pg-url`` or ``$KRATY_TEST_PG_URL``); ``.ci/with-postgres`` provides one:
+Each engine gets a fresh database and its own Kraty Local on loopback, pinned to one core (the
+bench world: no rate limit in reach, no webhook endpoint), a warm-up, then ``--requests``
+credits with unique idempotency keys from each number of client threads in turn, spread over
+``--players`` players. An answer other than 200 is counted (a 503 under load shows as
+``busy``). PostgreSQL rows need a server URL (``--pg-url`` or ``$KRATY_TEST_PG_URL``);
+``.ci/with-postgres`` provides one:
 
     .ci/with-postgres uv run --all-extras python -m benchmarks.credits
 """
@@ -11,11 +14,11 @@ need a server URL (``--pg-url`` or ``$KRATY_TEST_PG_URL``); ``.ci/with-postgres`
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import statistics
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -25,14 +28,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from benchmarks._local_server import BENCH_KEY, local_server
-from kraty_admin._http import LIBRARY
+from benchmarks._local_server import BENCH_KEY, Served, bench_world, http_lib, local_process
 from kraty_local.db import database_url
-
-# The HTTP library the SDK uses here (httpx2 on Python 3.11+, httpx on 3.10).
-http_lib = importlib.import_module(LIBRARY)
-
-_EXAMPLE_WORLD = Path(__file__).parents[1] / "src" / "kraty_local" / "world.example.toml"
 
 
 @dataclass(frozen=True)
@@ -40,42 +37,55 @@ class Result:
     """One configuration's figures."""
 
     name: str
+    clients: int
     per_second: float
     p50_ms: float
     p99_ms: float
+    cpu_ms: float
+    failed: int
 
 
-def _credit(http: http_lib.Client, base_url: str, n: int, players: int, run: str) -> float:
-    """One credit with a fresh key; its latency in seconds."""
+def _credit(http: http_lib.Client, n: int, players: int, run: str) -> tuple[float, int]:
+    """One credit with a fresh key; its latency in seconds and its status."""
     start = time.perf_counter()
     response = http.post(
-        f"{base_url}/server/v1/players/bench-{n % players}/wallet/gold/credit",
+        f"/server/v1/players/bench-{n % players}/wallet/gold/credit",
         json={"amount": 1, "idempotencyKey": f"{run}-{n}"},
-        headers={"Authorization": f"Bearer {BENCH_KEY}"},
     )
-    elapsed = time.perf_counter() - start
-    if response.status_code != 200:
-        raise SystemExit(f"unexpected {response.status_code}: {response.text[:200]}")
-    return elapsed
+    return time.perf_counter() - start, response.status_code
 
 
-def measure(name: str, base_url: str, args: argparse.Namespace) -> Result:
-    """Warm up, then time ``args.requests`` credits from ``args.clients`` threads."""
-    limits = http_lib.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+def measure(name: str, served: Served, clients: int, args: argparse.Namespace) -> Result:
+    """Warm up, then time ``args.requests`` credits from ``clients`` threads."""
+    limits = http_lib.Limits(max_connections=clients, max_keepalive_connections=clients)
+    headers = {"Authorization": f"Bearer {BENCH_KEY}"}
+    run = uuid.uuid4().hex
     with (
-        http_lib.Client(timeout=60, limits=limits) as http,
-        ThreadPoolExecutor(args.clients) as pool,
+        http_lib.Client(
+            base_url=served.base_url, headers=headers, timeout=60, limits=limits
+        ) as http,
+        ThreadPoolExecutor(clients) as pool,
     ):
-        list(pool.map(lambda n: _credit(http, base_url, n, args.players, "warm"), range(100)))
+        list(pool.map(lambda n: _credit(http, n, args.players, f"warm{run}"), range(100)))
+        cpu = served.cpu()
         start = time.perf_counter()
-        latencies = list(
-            pool.map(
-                lambda n: _credit(http, base_url, n, args.players, "run"), range(args.requests)
-            )
+        outcomes = list(
+            pool.map(lambda n: _credit(http, n, args.players, run), range(args.requests))
         )
         wall = time.perf_counter() - start
+        cpu = served.cpu() - cpu
+    latencies = [elapsed for elapsed, _ in outcomes]
+    failed = sum(status != 200 for _, status in outcomes)
     cuts = statistics.quantiles(latencies, n=100)
-    return Result(name, args.requests / wall, cuts[49] * 1000, cuts[98] * 1000)
+    return Result(
+        name,
+        clients,
+        args.requests / wall,
+        cuts[49] * 1000,
+        cuts[98] * 1000,
+        cpu / args.requests * 1000,
+        failed,
+    )
 
 
 @contextmanager
@@ -99,33 +109,32 @@ def main() -> None:
     """Run every configuration and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="timed credits per row")
-    parser.add_argument("--clients", type=int, default=16, help="concurrent client threads")
+    parser.add_argument("--clients", default="1,4,16", help="client thread counts, in turn")
     parser.add_argument("--players", type=int, default=64, help="players the credits spread over")
     parser.add_argument("--pg-url", default=os.environ.get("KRATY_TEST_PG_URL"))
     args = parser.parse_args()
+    counts = [int(n) for n in args.clients.split(",")]
     results = []
     with tempfile.TemporaryDirectory(prefix="kraty-bench-") as scratch:
-        world = Path(scratch) / "world.toml"
-        world.write_text(
-            _EXAMPLE_WORLD.read_text().replace(
-                "requests_per_second = 200\nburst = 400",
-                "requests_per_second = 1e6\nburst = 1000000",
-            )
-        )
-        with local_server(world=world) as base_url:
-            results.append(measure("SQLite, 1 worker", base_url, args))
+        world = bench_world(Path(scratch))
+        with local_process(world=world) as served:
+            results += [measure("SQLite", served, n, args) for n in counts]
         if args.pg_url:
-            for workers in (1, 2):
-                with (
-                    fresh_postgres(args.pg_url, f"kraty_bench_{workers}") as db,
-                    local_server(db, workers=workers, world=world) as base_url,
-                ):
-                    name = f"PostgreSQL, {workers} worker{'s' if workers > 1 else ''}"
-                    results.append(measure(name, base_url, args))
-    print(f"{args.requests} credits, {args.clients} client threads, {args.players} players")
-    print(f"{'configuration':<24} {'credits/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
+            with (
+                fresh_postgres(args.pg_url, "kraty_bench") as db,
+                local_process(db, world=world) as served,
+            ):
+                results += [measure("PostgreSQL", served, n, args) for n in counts]
+    print(f"{args.requests} credits per row over {args.players} players, one server worker")
+    print(
+        f"{'engine':<11} {'clients':>7} {'credits/s':>10} {'p50 ms':>8} {'p99 ms':>8}"
+        f" {'CPU/credit':>11} {'not 200':>8}"
+    )
     for r in results:
-        print(f"{r.name:<24} {r.per_second:>10.0f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f}")
+        print(
+            f"{r.name:<11} {r.clients:>7} {r.per_second:>10.0f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f}"
+            f" {r.cpu_ms:>8.2f} ms {r.failed:>8}"
+        )
     if not args.pg_url:
         print("(PostgreSQL skipped: pass --pg-url or set KRATY_TEST_PG_URL)")
 

@@ -1,9 +1,10 @@
 """Bulk import into Kraty Local on SQLite: the product page's loop vs the streaming engine.
 
 For each way of importing, a fresh server gets N players and then N wallet rows; the client runs
-in its own process so its peak RSS is its own. Run:
+in its own process so its peak RSS is its own. The first row is the floor: the same rows written
+with raw ``sqlite3`` into the same schema (:mod:`benchmarks._migration_floor`). Run:
 
-    uv run --all-extras python -m benchmarks.migration_engine [--rows 100000]
+    uv run --all-extras python -m benchmarks.migration_engine [--rows 100000] [--modes sync-1]
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from benchmarks import _migration_floor
 from benchmarks._local_server import BENCH_KEY, local_server
 
 MODES = ["loop"] + [f"{kind}-{c}" for kind in ("sync", "async") for c in (1, 2, 4, 8)]
@@ -108,6 +111,15 @@ def measure(mode: str, rows: int) -> dict[str, float]:
     return dict(json.loads(output.strip().splitlines()[-1]))
 
 
+def floor_row(rows: int) -> str:
+    """The raw-sqlite3 floor, as one table row."""
+    with tempfile.TemporaryDirectory(prefix="kraty-bench-") as scratch:
+        players_rate, wallet_rate = _migration_floor.rows_per_second(
+            str(Path(scratch) / "floor.sqlite"), rows
+        )
+    return f"{'floor':<10} {players_rate:>15,.0f} {wallet_rate:>14,.0f} {'(raw sqlite3)':>17}"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
@@ -120,6 +132,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     print(f"Import of {args.rows:,} players, then {args.rows:,} wallet rows (Kraty Local, SQLite)")
     print(f"{'mode':<10} {'players rows/s':>15} {'wallet rows/s':>14} {'client peak RSS':>16}")
+    print(floor_row(args.rows), flush=True)
     for mode in args.modes.split(","):
         result = measure(mode, args.rows)
         print(
