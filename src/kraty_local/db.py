@@ -2,7 +2,10 @@
 
 SQLite runs in WAL mode with a busy timeout and foreign keys on; pysqlite's own transaction
 handling is switched off so that every write transaction starts with ``BEGIN IMMEDIATE`` (writers
-serialize at BEGIN instead of failing at their first write) and SAVEPOINTs work. PostgreSQL gets a
+serialize at BEGIN instead of failing at their first write) and SAVEPOINTs work. Within one
+process, write transactions first queue on the file's FIFO writer lock
+(:mod:`kraty_local.store.writer_lock`), so a burst is served in arrival order instead of spinning
+on the busy timeout. PostgreSQL gets a
 ``lock_timeout`` so a blocked writer gives up instead of hanging: that is a ``503`` with
 ``Retry-After: 1``. A deadlock or serialization failure (SQLSTATE 40P01 / 40001) rolls the
 transaction back without applying anything, so :func:`run_transaction` simply runs it again.
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import random
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -21,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from kraty_local.domain.errors import Busy, TransientConflict
+from kraty_local.store.writer_lock import FifoLock, writer_lock
 
 _WRITE_OPTION = "kraty_write"
 _TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
@@ -28,6 +33,8 @@ _TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_det
 TRANSIENT_ATTEMPTS = 5
 
 T = TypeVar("T")
+#: SQLite engines: their file's writer lock and how long a writer waits for it.
+_WRITERS: weakref.WeakKeyDictionary[Engine, tuple[FifoLock, float]] = weakref.WeakKeyDictionary()
 
 
 def database_url(target: str) -> str:
@@ -52,6 +59,7 @@ def make_engine(target: str, *, lock_timeout_seconds: float = 5.0) -> Engine:
             max_overflow=40,
         )
         _install_sqlite_hooks(engine, lock_timeout_seconds)
+        _WRITERS[engine] = (writer_lock(url.database), lock_timeout_seconds)
         return engine
     millis = int(lock_timeout_seconds * 1000)
     return create_engine(
@@ -100,6 +108,9 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
     :class:`~kraty_local.domain.errors.Busy`, deadlocks and serialization failures as
     :class:`~kraty_local.domain.errors.TransientConflict`.
     """
+    queue = _WRITERS.get(engine) if write else None
+    if queue is not None and not queue[0].acquire(queue[1]):
+        raise Busy
     try:
         with engine.connect() as conn:
             conn.execution_options(**{_WRITE_OPTION: write})
@@ -111,6 +122,9 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
         if is_lock_timeout(exc):
             raise Busy from exc
         raise
+    finally:
+        if queue is not None:
+            queue[0].release()
 
 
 def run_transaction(

@@ -6,10 +6,10 @@ applies. Only committed outcomes are stored: 2xx, and the business errors a serv
 (a :class:`~kraty_local.domain.errors.DomainError`, stored as the API layer answers it; its work
 is rolled back to the savepoint while the stored answer still commits).
 
-On SQLite the claim runs under ``BEGIN IMMEDIATE``, the one write lock. On PostgreSQL a concurrent
-duplicate either finds the committed key row (``SELECT ... FOR UPDATE`` waits while the claimer
-holds it) or, racing the claimer's first insert, has its ``INSERT ... ON CONFLICT DO NOTHING``
-wait for the claimer's commit and then reads the stored answer. A wait longer than the
+The claim is an ``INSERT ... ON CONFLICT DO NOTHING`` (one statement for a new key); only when
+the key exists is its row read, with ``SELECT ... FOR UPDATE``. On SQLite the claim runs under
+``BEGIN IMMEDIATE``, the one write lock. On PostgreSQL a concurrent duplicate's insert waits for
+the claimer's commit, and the row it then reads holds the stored answer. A wait longer than the
 ``lock_timeout`` answers ``503`` with ``Retry-After: 1``; a deadlock or serialization failure
 reruns the whole transaction (:func:`~kraty_local.db.run_transaction`).
 """
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from kraty_local.db import run_transaction
 from kraty_local.domain.errors import Busy, DomainError, IdempotencyConflict
@@ -34,6 +34,27 @@ from kraty_local.store.schema import idempotency_keys
 
 #: The work to protect: given the open connection, return ``(status, response body)``.
 Work = Callable[[Connection], tuple[int, dict[str, Any]]]
+
+_KEYS = idempotency_keys.c
+_LOCK_KEY = (
+    select(idempotency_keys).where(_KEYS.scope_hash == bindparam("b_digest")).with_for_update()
+)
+_STORE_ANSWER = (
+    idempotency_keys.update()
+    .where(_KEYS.scope_hash == bindparam("b_digest"))
+    .values(response_status=bindparam("b_status"), response_body=bindparam("b_body"))
+)
+_RESTART = (
+    idempotency_keys.update()
+    .where(_KEYS.id == bindparam("b_row"))
+    .values(
+        fingerprint=bindparam("b_fingerprint"),
+        request_body=bindparam("b_request_body"),
+        response_status=None,
+        response_body=None,
+        created_at=bindparam("b_now"),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -82,9 +103,10 @@ def run_idempotent(
     """
     body = dict(request_body)
     fingerprint = hashlib.sha256(canonical_json(body).encode()).hexdigest()
+    digest = scope.digest()
 
     def claim_and_run(conn: Connection) -> Outcome:
-        replay = _claim(conn, scope, body, fingerprint, now=now, ttl=ttl)
+        replay = _claim(conn, scope, digest, body, fingerprint, now=now, ttl=ttl)
         if replay is not None:
             return replay
         try:
@@ -95,11 +117,7 @@ def run_idempotent(
                 raise
             answer = api_error(err)
             status, response = answer.status, answer.body()
-        conn.execute(
-            idempotency_keys.update()
-            .where(idempotency_keys.c.scope_hash == scope.digest())
-            .values(response_status=status, response_body=response)
-        )
+        conn.execute(_STORE_ANSWER, {"b_digest": digest, "b_status": status, "b_body": response})
         return Outcome(status, response, replayed=False)
 
     return run_transaction(engine, claim_and_run)
@@ -108,6 +126,7 @@ def run_idempotent(
 def _claim(
     conn: Connection,
     scope: IdempotencyScope,
+    digest: str,
     body: dict[str, Any],
     fingerprint: str,
     *,
@@ -115,36 +134,32 @@ def _claim(
     ttl: timedelta,
 ) -> Outcome | None:
     """Take the key (``None``) or return the stored answer to replay."""
-    digest = scope.digest()
-    fresh = {
+    values = {
+        "scope_hash": digest,
+        "studio_id": scope.studio_id,
+        "game_id": scope.game_id,
+        "method": scope.method,
+        "path": scope.path,
+        "key": scope.key,
         "fingerprint": fingerprint,
         "request_body": body,
-        "response_status": None,
-        "response_body": None,
         "created_at": now,
     }
-    for _ in range(2):  # a second pass only when a concurrent claimer won the insert
-        row = conn.execute(
-            select(idempotency_keys)
-            .where(idempotency_keys.c.scope_hash == digest)
-            .with_for_update()
-        ).first()
+    for _ in range(2):  # a second pass only when the row was deleted between the two statements
+        if insert_ignore(conn, idempotency_keys, values, ["scope_hash"]):
+            return None
+        row = conn.execute(_LOCK_KEY, {"b_digest": digest}).first()
         if row is None:
-            values = {
-                "scope_hash": digest,
-                "studio_id": scope.studio_id,
-                "game_id": scope.game_id,
-                "method": scope.method,
-                "path": scope.path,
-                "key": scope.key,
-                **fresh,
-            }
-            if insert_ignore(conn, idempotency_keys, values, ["scope_hash"]):
-                return None
             continue
         if row.created_at + ttl <= now:  # forgotten: this request starts afresh
             conn.execute(
-                idempotency_keys.update().where(idempotency_keys.c.id == row.id).values(**fresh)
+                _RESTART,
+                {
+                    "b_row": row.id,
+                    "b_fingerprint": fingerprint,
+                    "b_request_body": body,
+                    "b_now": now,
+                },
             )
             return None
         if row.fingerprint != fingerprint:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from kraty_local.store.queries import insert_into
 from kraty_local.store.schema import webhook_outbox
 from kraty_local.timefmt import iso
 from kraty_local.webhooks import deliveries
@@ -42,19 +43,20 @@ def emit(
     }
     urls = deliveries.endpoint_urls(conn, game)
     conn.execute(
-        webhook_outbox.insert().values(
-            id=event_id,
-            studio_id=game.studio_id,
-            game_id=game.id,
-            event_name=event_name,
-            payload=payload,
-            created_at=now,
-            status=deliveries.PENDING if urls else deliveries.DELIVERED,
-            attempts=0,
-            next_attempt_at=now,
-            delivered_to=[],
-            delivered_at=None if urls else now,
-        )
+        insert_into(webhook_outbox),
+        {
+            "id": event_id,
+            "studio_id": game.studio_id,
+            "game_id": game.id,
+            "event_name": event_name,
+            "payload": payload,
+            "created_at": now,
+            "status": deliveries.PENDING if urls else deliveries.DELIVERED,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "delivered_to": [],
+            "delivered_at": None if urls else now,
+        },
     )
     deliveries.enqueue(
         conn,

@@ -180,14 +180,15 @@ def serve(
     settings: Settings,
     *,
     on_ready: Callable[[str, str], None] | None = None,
-    access_log: bool = True,
+    access_log: bool = False,
 ) -> None:
     """Serve Kraty Local on the bound ``sock`` in the foreground until interrupted (the CLI's
     ``local serve``).
 
     The database is migrated and the keys settled first, then ``on_ready(server_key,
-    client_key)`` runs (the CLI prints where to connect). ``RuntimeError`` when the app fails
-    to start.
+    client_key)`` runs (the CLI prints where to connect). ``access_log``: uvicorn's line per
+    request (off by default: it costs CPU on every request). ``RuntimeError`` when the app
+    fails to start.
     """
     server_key, client_key = prepare_database(settings)
     if on_ready is not None:
@@ -213,7 +214,7 @@ def serve_workers(
     workers: int,
     *,
     on_ready: Callable[[str, str], None] | None = None,
-    access_log: bool = True,
+    access_log: bool = False,
 ) -> None:
     """Serve Kraty Local on the bound ``sock`` with ``workers`` uvicorn processes sharing one
     PostgreSQL database.

@@ -139,8 +139,20 @@ def test_a_supplied_key_is_shown_only_by_its_prefix(
     assert '    export KRATY_SERVER_KEY="$KRATY_LOCAL_SERVER_KEY"\n' in result.output
     assert 'KratyAdmin(api_key=os.environ["KRATY_LOCAL_SERVER_KEY"], base_url=' in result.output
     [server] = no_serving
-    assert (server.config.lifespan, server.config.access_log) == ("on", True)
+    assert (server.config.lifespan, server.config.access_log) == ("on", False)
     assert db.exists()
+
+
+def test_access_log_only_on_request(tmp_path: Path, no_serving: list[uvicorn.Server]) -> None:
+    db = str(tmp_path / "cli.sqlite")
+    serve = ["local", "serve", "--port", "0", "--db", db, "--access-log"]
+
+    logged = CliRunner().invoke(cli, serve)
+    as_json = CliRunner().invoke(cli, [*serve, "--json"])
+
+    assert (logged.exit_code, as_json.exit_code) == (0, 0)
+    assert no_serving[0].config.access_log is True
+    assert no_serving[1].config.access_log is False  # stdout stays one JSON document
 
 
 def test_a_generated_key_is_kept_in_the_database(

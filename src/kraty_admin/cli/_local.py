@@ -93,7 +93,12 @@ def _human_announcement(
     type=click.IntRange(min=1),
     help="Server processes sharing the database (more than one needs PostgreSQL).",
 )
-def serve(host: str, port: int, db: str, world_file: str | None, workers: int) -> None:
+@click.option(
+    "--access-log", is_flag=True, help="Log one line per request on stdout (off: faster)."
+)
+def serve(
+    host: str, port: int, db: str, world_file: str | None, workers: int, access_log: bool
+) -> None:
     """Serve Kraty Local until interrupted; prints the base URL, the server key and the
     `export` lines to copy first.
 
@@ -125,11 +130,12 @@ def serve(host: str, port: int, db: str, world_file: str | None, workers: int) -
         ) from None
     base_url = f"http://{_WILDCARD_HOSTS.get(host, host)}:{sock.getsockname()[1]}"
     announce = _announcer(base_url, settings, workers)
+    access_log = access_log and not json_mode()  # with --json, stdout stays one JSON document
     try:
         if workers > 1:
-            serve_workers(sock, settings, workers, on_ready=announce, access_log=not json_mode())
+            serve_workers(sock, settings, workers, on_ready=announce, access_log=access_log)
         else:
-            run_server(sock, settings, on_ready=announce, access_log=not json_mode())
+            run_server(sock, settings, on_ready=announce, access_log=access_log)
     except (ValueError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:

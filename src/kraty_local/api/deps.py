@@ -29,12 +29,16 @@ PRINCIPAL_SCOPE_KEY = "kraty.principal"
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 
-def get_runtime(request: Request) -> Runtime:
+# The dependencies are ``async def`` on purpose: they do no I/O, and FastAPI would run a plain
+# ``def`` dependency in the thread pool, one thread hop each before the route's own.
+
+
+async def get_runtime(request: Request) -> Runtime:
     """The app's :class:`Runtime`."""
     return runtime_of(request.app)
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     """The caller, authenticated by ``GateMiddleware`` before routing."""
     return cast(Principal, request.scope[PRINCIPAL_SCOPE_KEY])
 
@@ -125,7 +129,7 @@ class GameCall:
         )
 
 
-def player_call(
+async def player_call(
     request: Request,
     runtime: Annotated[Runtime, Depends(get_runtime)],
     principal: Annotated[Principal, Depends(get_principal)],
@@ -135,7 +139,7 @@ def player_call(
     return GameCall.of_request(request, runtime, principal, key_game(principal, world))
 
 
-def path_game_call(
+async def path_game_call(
     game_id: KeyPath,
     request: Request,
     runtime: Annotated[Runtime, Depends(get_runtime)],

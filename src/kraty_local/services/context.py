@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from kraty_local import outbox
+from kraty_local.store.queries import insert_into
 from kraty_local.store.schema import audit_log
 from kraty_local.world import Game, World
 
@@ -44,15 +45,16 @@ class OpContext:
     def audit(self, action: str, player_id: str | None, details: dict[str, Any]) -> None:
         """Append an audit-log row in this transaction."""
         self.conn.execute(
-            audit_log.insert().values(
-                studio_id=self.game.studio_id,
-                game_id=self.game.id,
-                actor=self.actor,
-                action=action,
-                player_id=player_id,
-                details=details,
-                at=self.now,
-            )
+            insert_into(audit_log),
+            {
+                "studio_id": self.game.studio_id,
+                "game_id": self.game.id,
+                "actor": self.actor,
+                "action": action,
+                "player_id": player_id,
+                "details": details,
+                "at": self.now,
+            },
         )
 
     def rng(self, salt: str) -> random.Random:

@@ -1,9 +1,10 @@
 """Balances and quantities: the one place they change, always with a ledger row.
 
 Wallet balances and inventory quantities behave the same way, so one function serves both. A
-change is a conditional ``UPDATE`` (never below zero, never past 2**63-1) that returns the new
-value, followed by an append-only ledger row and a ``*.changed`` outbox event, all in the
-caller's transaction.
+change is one guarded statement that returns the new value (never below zero, never past
+2**63-1): an upsert for an increase (the holding is created on first use), a conditional
+``UPDATE`` for a decrease. An append-only ledger row and a ``*.changed`` outbox event follow, all
+in the caller's transaction. The statements are built once per kind and engine.
 
 Wherever a transaction changes several holdings it locks them up front in one global order:
 wallets before inventory, each table in primary-key order (:func:`lock_holdings` for acks,
@@ -13,22 +14,24 @@ batches), so on PostgreSQL two such transactions wait for each other instead of 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from kraty_local.domain.errors import Conflict, Insufficient, NotFound
 from kraty_local.services.context import OpContext, new_id
 from kraty_local.services.players import PlayerRef, ensure_player
-from kraty_local.store.queries import insert_ignore, insert_ignore_many
+from kraty_local.store.queries import insert_ignore, insert_ignore_many, insert_into
 from kraty_local.store.schema import inventory, inventory_ledger, wallet_ledger, wallets
 
 MAX_AMOUNT = 2**63 - 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class HoldingKind:
     """Which tables, columns and wire names one kind of holding uses."""
 
@@ -203,35 +206,41 @@ def change_holding(
 ) -> int:
     """Add ``delta`` (either sign, non-zero) to a holding; return the new value.
 
-    The row is locked (``SELECT ... FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` already holds the
-    write lock), then changed by an UPDATE guarded by ``amount >= -delta`` (or the overflow bound)
-    whose RETURNING row proves it applied.
+    One guarded statement changes the row and returns it (an upsert creating the holding for an
+    increase, an ``UPDATE`` for a decrease); it locks the row it changes. When the guard refuses,
+    the row is locked and read to report the value the refusal was decided on (on PostgreSQL a
+    concurrent change may have committed in between: then the change is tried again, locked).
 
     Raises :class:`Insufficient` when the result would be negative, :class:`Conflict` when it
     would overflow (both decided). ``parameters`` (items only) replace the
     row's parameters and are recorded on the ledger row.
     """
-    table = kind.table
-    key_col, amount_col = table.c[kind.key_column], table.c[kind.amount_column]
-    _create_if_missing(ctx, kind, player, key)
-    this_row = [table.c.player_id == player.id, key_col == key]
-    # Lock the row first so the refusal below reports the value it was decided on.
-    available = ctx.conn.execute(select(amount_col).where(*this_row).with_for_update()).scalar_one()
-    guard = amount_col <= MAX_AMOUNT - delta if delta >= 0 else amount_col >= -delta
-    values: dict[str, Any] = {kind.amount_column: amount_col + delta, "updated_at": ctx.now}
-    if parameters is not None:
-        values["parameters"] = parameters
-    row = ctx.conn.execute(
-        table.update().where(*this_row, guard).values(**values).returning(table.c.id, amount_col)
-    ).first()
+    # Bound names carry a b_ prefix: SQLAlchemy reserves column names in INSERT/UPDATE.
+    holding = {"b_player": player.id, "b_key": key}
+    params: dict[str, Any] = {**holding, "b_delta": delta, "b_now": ctx.now}
+    with_parameters = parameters is not None
+    if with_parameters:
+        params["b_parameters"] = parameters
+    if delta >= 0:
+        change = _increase(ctx.conn.dialect.name, kind, with_parameters)
+        params |= {"b_id": new_id(), "b_bound": MAX_AMOUNT - delta}
+    else:
+        change = _decrease(kind, with_parameters)
+        params["b_bound"] = -delta
+    row = ctx.conn.execute(change, params).first()
     if row is None:
-        if delta >= 0:
-            raise Conflict(
-                f"{key!r} would exceed the maximum of {MAX_AMOUNT}.",
-                {kind.wire_key: key, "available": available, "requested": delta},
-                decided=True,
-            )
-        raise Insufficient(kind.wire_key, key, available, -delta, kind.wire_amount)
+        available = ctx.conn.execute(_lock_amount(kind), holding).scalar()
+        available = 0 if available is None else int(available)
+        fits = available <= MAX_AMOUNT - delta if delta >= 0 else available >= -delta
+        row = ctx.conn.execute(change, params).first() if fits else None
+        if row is None:
+            if delta >= 0:
+                raise Conflict(
+                    f"{key!r} would exceed the maximum of {MAX_AMOUNT}.",
+                    {kind.wire_key: key, "available": available, "requested": delta},
+                    decided=True,
+                )
+            raise Insufficient(kind.wire_key, key, available, -delta, kind.wire_amount)
     holding_id, new_value = row[0], int(row[1])
     ledger_row: dict[str, Any] = {
         kind.ledger_fk: holding_id,
@@ -246,9 +255,9 @@ def change_holding(
         "actor": ctx.actor,
         "created_at": ctx.now,
     }
-    if parameters is not None:
+    if with_parameters:
         ledger_row["parameters"] = parameters
-    ctx.conn.execute(kind.ledger.insert().values(**ledger_row))
+    ctx.conn.execute(insert_into(kind.ledger), ledger_row)
     ctx.emit(
         kind.event_name,
         {
@@ -263,3 +272,68 @@ def change_holding(
         },
     )
     return new_value
+
+
+@functools.cache
+def _increase(dialect: str, kind: HoldingKind, with_parameters: bool) -> Any:
+    """Create the holding at ``delta``, or add ``delta`` unless past ``bound``; RETURNING the
+    id and the new value (no row when the guard refuses)."""
+    table = kind.table
+    amount = table.c[kind.amount_column]
+    values: dict[str, Any] = {
+        "id": bindparam("b_id"),
+        "player_id": bindparam("b_player"),
+        kind.key_column: bindparam("b_key"),
+        kind.amount_column: bindparam("b_delta"),
+        "created_at": bindparam("b_now"),
+        "updated_at": bindparam("b_now"),
+    }
+    if with_parameters:
+        values["parameters"] = bindparam("b_parameters")
+    stmt: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    stmt = stmt.values(values)
+    update: dict[str, Any] = {
+        kind.amount_column: amount + stmt.excluded[kind.amount_column],
+        "updated_at": stmt.excluded.updated_at,
+    }
+    if with_parameters:
+        update["parameters"] = stmt.excluded.parameters
+    return stmt.on_conflict_do_update(
+        index_elements=["player_id", kind.key_column],
+        set_=update,
+        where=amount <= bindparam("b_bound"),
+    ).returning(table.c.id, amount)
+
+
+@functools.cache
+def _decrease(kind: HoldingKind, with_parameters: bool) -> Any:
+    """Add (negative) ``delta`` when the holding has at least ``bound``; RETURNING as above."""
+    table = kind.table
+    amount = table.c[kind.amount_column]
+    values: dict[str, Any] = {
+        kind.amount_column: amount + bindparam("b_delta"),
+        "updated_at": bindparam("b_now"),
+    }
+    if with_parameters:
+        values["parameters"] = bindparam("b_parameters")
+    return (
+        table.update()
+        .where(*_this_holding(kind), amount >= bindparam("b_bound"))
+        .values(values)
+        .returning(table.c.id, amount)
+    )
+
+
+@functools.cache
+def _lock_amount(kind: HoldingKind) -> Any:
+    """The holding's value, locked (no row when it does not exist)."""
+    amount = kind.table.c[kind.amount_column]
+    return select(amount).where(*_this_holding(kind)).with_for_update()
+
+
+def _this_holding(kind: HoldingKind) -> list[Any]:
+    table = kind.table
+    return [
+        table.c.player_id == bindparam("b_player"),
+        table.c[kind.key_column] == bindparam("b_key"),
+    ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, select
+from sqlalchemy import ColumnElement, Row, bindparam, select
 
 from kraty_local.domain.errors import NotFound
 from kraty_local.services.context import OpContext, new_id
@@ -36,6 +36,18 @@ def _live(ctx: OpContext, external_player_id: str) -> list[ColumnElement[bool]]:
     ]
 
 
+_FIND_LIVE = (
+    select(players.c.id, players.c.external_player_id)
+    .where(
+        players.c.game_id == bindparam("game_id"),
+        players.c.external_player_id == bindparam("external_player_id"),
+        players.c.deleted_at.is_(None),
+        players.c.merged_into_id.is_(None),
+    )
+    .with_for_update(read=True)
+)
+
+
 def find_player(ctx: OpContext, external_player_id: str) -> PlayerRef | None:
     """The live player of this game with that external id, if any, share-locked for the write.
 
@@ -44,11 +56,9 @@ def find_player(ctx: OpContext, external_player_id: str) -> PlayerRef | None:
     makes those wait for writes already under way. A write that waited finds the row no longer
     live and goes on as if the player did not exist (so it never lands on the retired row).
     """
-    query = select(players.c.id, players.c.external_player_id).where(
-        *_live(ctx, external_player_id)
-    )
-    row = ctx.conn.execute(query.with_for_update(read=True)).first()
-    return None if row is None else PlayerRef(row.id, row.external_player_id)
+    params = {"game_id": ctx.game.id, "external_player_id": external_player_id}
+    row = ctx.conn.execute(_FIND_LIVE, params).first()
+    return None if row is None else PlayerRef(row[0], row[1])
 
 
 def find_player_row(

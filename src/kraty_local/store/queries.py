@@ -1,12 +1,23 @@
-"""Portable query helpers that SQLAlchemy Core does not spell the same way on every engine."""
+"""Portable query helpers that SQLAlchemy Core does not spell the same way on every engine.
+
+The statements are built once per table (and engine) and reused: SQLAlchemy then finds their
+compiled form in its cache without building and hashing a new construct per call.
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table
+from sqlalchemy import Connection, Insert, Row, Table
 from sqlalchemy.dialects import postgresql, sqlite
+
+
+@functools.cache
+def insert_into(table: Table) -> Insert:
+    """``INSERT INTO table``; the columns are those of the parameters it is executed with."""
+    return table.insert()
 
 
 def insert_ignore(
@@ -17,9 +28,9 @@ def insert_ignore(
     On PostgreSQL a concurrent inserter of the same key waits for the first to commit, so the
     loser reliably sees the winner's row afterwards.
     """
-    stmt = _on_conflict_do_nothing(conn, table, conflict_on).values(**values)
     # RETURNING yields a row only when one was inserted (rowcount is unreliable with RETURNING).
-    return conn.execute(stmt.returning(*table.primary_key.columns)).first() is not None
+    stmt = _insert_ignore(conn.dialect.name, table, tuple(conflict_on), ())
+    return conn.execute(stmt, dict(values)).first() is not None
 
 
 def insert_ignore_many(
@@ -33,17 +44,19 @@ def insert_ignore_many(
     of the rows actually inserted, in no particular order."""
     if not rows:
         return []
-    stmt = _on_conflict_do_nothing(conn, table, conflict_on)
-    columns = [table.c[name] for name in returning]
-    return list(conn.execute(stmt.returning(*columns), list(rows)))
+    stmt = _insert_ignore(conn.dialect.name, table, tuple(conflict_on), tuple(returning))
+    return list(conn.execute(stmt, list(rows)))
 
 
-def _on_conflict_do_nothing(conn: Connection, table: Table, conflict_on: Sequence[str]) -> Any:
-    dialect = conn.dialect.name
+@functools.cache
+def _insert_ignore(
+    dialect: str, table: Table, conflict_on: tuple[str, ...], returning: tuple[str, ...]
+) -> Any:
     if dialect == "postgresql":
         stmt: Any = postgresql.insert(table)
     elif dialect == "sqlite":
         stmt = sqlite.insert(table)
     else:  # pragma: no cover - only the two engines are supported
         raise NotImplementedError(f"unsupported database {dialect!r}")
-    return stmt.on_conflict_do_nothing(index_elements=list(conflict_on))
+    columns = [table.c[name] for name in returning] or list(table.primary_key.columns)
+    return stmt.on_conflict_do_nothing(index_elements=list(conflict_on)).returning(*columns)
