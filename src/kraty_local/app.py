@@ -21,13 +21,7 @@ from kraty_local.api import API_PREFIX, server_v1_router
 from kraty_local.api.openapi import DocumentedApp
 from kraty_local.api_sdk import SDK_PREFIX, sdk_v1_router
 from kraty_local.errors import EXCEPTION_HANDLERS
-from kraty_local.middleware import (
-    BodyLimitMiddleware,
-    CatchAllMiddleware,
-    GateMiddleware,
-    RawPathMiddleware,
-)
-from kraty_local.request_ids import RequestIdMiddleware
+from kraty_local.middleware import ApiMiddleware
 from kraty_local.runtime import Runtime
 from kraty_local.settings import Settings
 from kraty_local.webhooks import admin as webhooks_admin
@@ -40,15 +34,12 @@ def create_app(settings: Settings) -> FastAPI:
     callers without an ASGI server open it with :func:`running`.
     """
     middleware = [
-        Middleware(RequestIdMiddleware),
-        Middleware(CatchAllMiddleware),
-        Middleware(RawPathMiddleware),
         Middleware(
-            GateMiddleware,
-            prefixes=(API_PREFIX, webhooks_admin.PREFIX),
-            client_prefixes=(SDK_PREFIX,),
+            ApiMiddleware,
+            guarded=(API_PREFIX, webhooks_admin.PREFIX),
+            client_guarded=(SDK_PREFIX,),
+            max_body_bytes=settings.max_body_bytes,
         ),
-        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
 
     @asynccontextmanager

@@ -1,8 +1,9 @@
 """Request ids: every answer carries ``X-Request-Id``, and error envelopes carry ``requestId``.
 
-A caller may send its own id (up to 128 characters of letters, digits and ``._:-``); anything
-else is ignored and a fresh ``req_<hex>`` is generated. The id is logged with the request's
-outcome, so an operator can find the line a support ticket quotes.
+The API middleware (:mod:`kraty_local.middleware`) assigns it. A caller may send its own id (up
+to 128 characters of letters, digits and ``._:-``); anything else is ignored and a fresh
+``req_<hex>`` is generated. The id is logged with the request's outcome, so an operator can find
+the line a support ticket quotes.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ import re
 import time
 import uuid
 
-from starlette.datastructures import Headers, MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 HEADER = "X-Request-Id"
 #: Where the id is kept in the ASGI scope, for anything below that wants it.
@@ -31,45 +31,7 @@ def request_id_for(sent: str | None) -> str:
     return f"req_{uuid.uuid4().hex}"
 
 
-class RequestIdMiddleware:
-    """Outermost: assign the id, add the header, stamp error envelopes, log the outcome."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        """Wrap ``app``."""
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Run the app with the id in ``scope[SCOPE_KEY]`` and on the response."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = request_id_for(Headers(scope=scope).get(HEADER))
-        started = time.perf_counter()
-        held: Message | None = None
-        chunks: list[bytes] = []
-
-        async def stamped_send(message: Message) -> None:
-            nonlocal held
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).append(HEADER, request_id)
-                _log(scope, message["status"], request_id, started)
-                if message["status"] >= 400:
-                    held = message  # an error: its envelope gets the id once it is complete
-                    return
-            elif message["type"] == "http.response.body" and held is not None:
-                chunks.append(message.get("body", b""))
-                if message.get("more_body", False):
-                    return
-                body = _stamp(b"".join(chunks), request_id)
-                MutableHeaders(scope=held)["content-length"] = str(len(body))
-                await send(held)
-                message = {"type": "http.response.body", "body": body}
-            await send(message)
-
-        await self.app({**scope, SCOPE_KEY: request_id}, receive, stamped_send)
-
-
-def _stamp(body: bytes, request_id: str) -> bytes:
+def stamp(body: bytes, request_id: str) -> bytes:
     """The error envelope ``body`` with ``error.requestId`` set; other bodies unchanged."""
     try:
         payload = json.loads(body)
@@ -82,7 +44,8 @@ def _stamp(body: bytes, request_id: str) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _log(scope: Scope, status: int, request_id: str, started: float) -> None:
+def log_outcome(scope: Scope, status: int, request_id: str, started: float) -> None:
+    """Log the request's answer with its id and how long it took (``started``: perf_counter)."""
     elapsed_ms = (time.perf_counter() - started) * 1000
     logger.info(
         "%s %s -> %d in %.1f ms request_id=%s",

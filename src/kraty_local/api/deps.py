@@ -39,7 +39,7 @@ async def get_runtime(request: Request) -> Runtime:
 
 
 async def get_principal(request: Request) -> Principal:
-    """The caller, authenticated by ``GateMiddleware`` before routing."""
+    """The caller, authenticated by ``middleware.ApiMiddleware`` before routing."""
     return cast(Principal, request.scope[PRINCIPAL_SCOPE_KEY])
 
 

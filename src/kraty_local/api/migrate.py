@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from fastapi import APIRouter
 
 from kraty_local.api.deps import GameCall, PlayerCall
+from kraty_local.api.fastjson import FastJsonRoute
 from kraty_local.api.migrate_models import (
     InventoryRowIn,
     MigrateBatchIn,
@@ -22,7 +23,7 @@ from kraty_local.services.holdings import INVENTORY, WALLET
 from kraty_local.services.migration import MigrationRow
 from kraty_local.wire import MigrationFailure, MigrationOutcome
 
-router = APIRouter(prefix="/migrate", tags=["migration"])
+router = APIRouter(prefix="/migrate", tags=["migration"], route_class=FastJsonRoute)
 
 Importer = Callable[
     [OpContext, Sequence[MigrationRow], Sequence[MigrationFailure]], MigrationOutcome

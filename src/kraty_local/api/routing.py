@@ -1,6 +1,6 @@
 """Path segments that keep their identity: ``a%2Fb`` is one segment, decoded exactly once.
 
-The app routes on the still-encoded path (see ``middleware.RawPathMiddleware``); parameters
+The app routes on the still-encoded path (see ``middleware.raw_path``); parameters
 declared as ``{name:segment}`` match one encoded segment and reach the route still encoded. The
 route's parameter type (``api.strings``: ``PlayerIdPath``, ``KeyPath``...) decodes it strictly,
 so a bad escape is a ``400 validation_failed`` naming the parameter.

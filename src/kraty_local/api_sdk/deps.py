@@ -1,6 +1,6 @@
 """Who a ``/sdk/v1`` call acts for: the client key's game, and the player its secret opens.
 
-``GateMiddleware`` has already checked the ``client_sdk`` key. Player routes then check
+``ApiMiddleware`` has already checked the ``client_sdk`` key. Player routes then check
 ``X-Player-Secret`` against the path's player (``401 player_secret_invalid``) and, for writes,
 the soft ban (``403 player_banned``), before the body is looked at or anything is claimed in
 the idempotency store (so a replay never bypasses either check).

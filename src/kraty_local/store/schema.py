@@ -8,7 +8,7 @@ of defence; services change them only with a conditional UPDATE plus an append-o
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -32,7 +32,13 @@ from sqlalchemy.engine import Dialect
 
 
 class UtcDateTime(TypeDecorator[datetime]):
-    """A timezone-aware UTC datetime on every engine (SQLite stores it naive)."""
+    """A timezone-aware UTC datetime on every engine (SQLite stores it naive).
+
+    On SQLite each value is converted by one function each way (the text SQLAlchemy's SQLite
+    ``DATETIME`` stores, ``YYYY-MM-DD HH:MM:SS.ffffff``), instead of this type's conversion
+    chained with the dialect's, and a run of equal values (a batch stamped with one ``now``)
+    is converted once.
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -55,6 +61,44 @@ class UtcDateTime(TypeDecorator[datetime]):
             if value.tzinfo is None
             else value.astimezone(timezone.utc)
         )
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        """SQLite: aware datetime to stored text in one step; elsewhere the chained default."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        # The previous value and its text, swapped as one tuple (threads share the processor).
+        last: list[tuple[datetime | None, str | None]] = [(None, None)]
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            previous, text = last[0]
+            if value is previous:
+                return text
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC column")
+            utc = value.astimezone(timezone.utc).replace(tzinfo=None)
+            text = utc.isoformat(" ", "microseconds")
+            last[0] = (value, text)
+            return text
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        """SQLite: stored text to aware UTC in one step; elsewhere the chained default."""
+        fallback = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite":
+            return fallback
+
+        def process(value: str | None) -> datetime | None:
+            if value is None:
+                return None
+            try:
+                return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+            except (TypeError, ValueError):  # not the stored form: the dialect's own parsing
+                return cast(datetime, fallback(value)) if fallback else None
+
+        return process
 
 
 ID = String(36)  # uuid4 text
