@@ -35,8 +35,9 @@ _LEDGER = (
 )
 
 
-def rows_per_second(path: str, rows: int) -> tuple[float, float]:
-    """Import ``rows`` players, then ``rows`` wallet rows, into a new database at ``path``."""
+def rows_per_second(path: str, rows: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Import ``rows`` players, then ``rows`` wallet rows, into a new database at ``path``;
+    rows per second of wall clock and of this process's CPU, for each table."""
     engine = make_engine(path)
     upgrade(engine)
     engine.dispose()
@@ -69,15 +70,15 @@ def rows_per_second(path: str, rows: int) -> tuple[float, float]:
             ],
         )
 
-    def timed(write: Callable[[list[int], str], None]) -> float:
-        started = time.perf_counter()
+    def timed(write: Callable[[list[int], str], None]) -> tuple[float, float]:
+        started, cpu = time.perf_counter(), time.process_time()
         numbers = iter(range(rows))
         while batch := list(islice(numbers, BATCH)):
             now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(" ")
             conn.execute("BEGIN IMMEDIATE")
             write(batch, now)
             conn.execute("COMMIT")
-        return rows / (time.perf_counter() - started)
+        return rows / (time.perf_counter() - started), rows / (time.process_time() - cpu)
 
     try:
         return timed(players_batch), timed(wallet_batch)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -28,7 +27,14 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from benchmarks._local_server import BENCH_KEY, Served, bench_world, http_lib, local_process
+from benchmarks._local_server import (
+    BENCH_KEY,
+    Served,
+    bench_world,
+    http_lib,
+    local_process,
+    scratch,
+)
 from kraty_local.db import database_url
 
 
@@ -115,8 +121,8 @@ def main() -> None:
     args = parser.parse_args()
     counts = [int(n) for n in args.clients.split(",")]
     results = []
-    with tempfile.TemporaryDirectory(prefix="kraty-bench-") as scratch:
-        world = bench_world(Path(scratch))
+    with scratch() as directory:
+        world = bench_world(Path(directory))
         with local_process(world=world) as served:
             results += [measure("SQLite", served, n, args) for n in counts]
         if args.pg_url:

@@ -9,11 +9,10 @@ two seconds, then its CPU time is read from ``/proc`` before and after the idle 
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 from pathlib import Path
 
-from benchmarks._local_server import BENCH_KEY, bench_world, http_lib, local_process
+from benchmarks._local_server import BENCH_KEY, bench_world, http_lib, local_process, scratch
 
 
 def main() -> None:
@@ -22,8 +21,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
     with (
-        tempfile.TemporaryDirectory(prefix="kraty-bench-") as scratch,
-        local_process(world=bench_world(Path(scratch))) as served,
+        scratch() as directory,
+        local_process(world=bench_world(Path(directory))) as served,
     ):
         http_lib.get(
             f"{served.base_url}/server/v1/ping", headers={"Authorization": f"Bearer {BENCH_KEY}"}

@@ -13,14 +13,14 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from benchmarks import _migration_floor
-from benchmarks._local_server import BENCH_KEY, local_server
+from benchmarks._local_server import BENCH_KEY, cpu_seconds, local_process, scratch
 
+TABLES = ("players", "wallet")
 MODES = ["loop"] + [f"{kind}-{c}" for kind in ("sync", "async") for c in (1, 2, 4, 8)]
 
 
@@ -40,8 +40,9 @@ def wallets(n: int) -> Any:
     )
 
 
-def client_run(base_url: str, mode: str, rows: int) -> dict[str, float]:
-    """Import in this process; returns seconds per table and the peak RSS in MiB."""
+def client_run(base_url: str, server_pid: int, mode: str, rows: int) -> dict[str, float]:
+    """Import in this process; returns seconds and server CPU seconds per table, and the peak
+    RSS in MiB."""
     import time
 
     import anyio
@@ -50,8 +51,8 @@ def client_run(base_url: str, mode: str, rows: int) -> dict[str, float]:
 
     timings: dict[str, float] = {}
     kind, _, level = mode.partition("-")
-    for table, source in (("players", players), ("wallet", wallets)):
-        started = time.perf_counter()
+    for table, source in zip(TABLES, (players, wallets), strict=True):
+        started, cpu = time.perf_counter(), cpu_seconds(server_pid)
         if kind == "loop":  # the product page's hand-written chunking loop
             with KratyAdmin(BENCH_KEY, base_url=base_url) as kraty:
                 method = getattr(kraty.migrate, table)
@@ -74,6 +75,7 @@ def client_run(base_url: str, mode: str, rows: int) -> dict[str, float]:
 
             anyio.run(run)
         timings[table] = time.perf_counter() - started
+        timings[f"{table}_cpu"] = cpu_seconds(server_pid) - cpu
     timings["rss_mib"] = peak_rss_mib()
     return timings
 
@@ -91,14 +93,16 @@ def peak_rss_mib() -> float:
 
 def measure(mode: str, rows: int) -> dict[str, float]:
     """One mode against a fresh server, the client in a subprocess."""
-    with local_server() as base_url:
+    with local_process() as served:
         output = subprocess.run(
             [
                 sys.executable,
                 "-m",
                 "benchmarks.migration_engine",
                 "--client",
-                base_url,
+                served.base_url,
+                "--server-pid",
+                str(served.pid),
                 "--mode",
                 mode,
                 "--rows",
@@ -113,11 +117,16 @@ def measure(mode: str, rows: int) -> dict[str, float]:
 
 def floor_row(rows: int) -> str:
     """The raw-sqlite3 floor, as one table row."""
-    with tempfile.TemporaryDirectory(prefix="kraty-bench-") as scratch:
-        players_rate, wallet_rate = _migration_floor.rows_per_second(
-            str(Path(scratch) / "floor.sqlite"), rows
-        )
-    return f"{'floor':<10} {players_rate:>15,.0f} {wallet_rate:>14,.0f} {'(raw sqlite3)':>17}"
+    with scratch() as directory:
+        rates = _migration_floor.rows_per_second(str(Path(directory) / "floor.sqlite"), rows)
+    return _row("floor", rates[0], rates[1], "(raw sqlite3)")
+
+
+def _row(mode: str, players: tuple[float, float], wallet: tuple[float, float], rss: str) -> str:
+    return (
+        f"{mode:<10} {players[0]:>9,.0f} {players[1]:>9,.0f} {wallet[0]:>9,.0f}"
+        f" {wallet[1]:>9,.0f} {rss:>16}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -126,20 +135,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--client", help=argparse.SUPPRESS)
     parser.add_argument("--mode", help=argparse.SUPPRESS)
+    parser.add_argument("--server-pid", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.client:
-        print(json.dumps(client_run(args.client, args.mode, args.rows)))
+        print(json.dumps(client_run(args.client, args.server_pid, args.mode, args.rows)))
         return
     print(f"Import of {args.rows:,} players, then {args.rows:,} wallet rows (Kraty Local, SQLite)")
-    print(f"{'mode':<10} {'players rows/s':>15} {'wallet rows/s':>14} {'client peak RSS':>16}")
+    print("rows/s: wall clock; per CPU s: rows per second of the server's (or floor's) CPU")
+    print(
+        f"{'mode':<10} {'players':>9} {'per CPU s':>9} {'wallet':>9} {'per CPU s':>9}"
+        f" {'client peak RSS':>16}"
+    )
     print(floor_row(args.rows), flush=True)
     for mode in args.modes.split(","):
         result = measure(mode, args.rows)
-        print(
-            f"{mode:<10} {args.rows / result['players']:>15,.0f} "
-            f"{args.rows / result['wallet']:>14,.0f} {result['rss_mib']:>13.1f} MiB",
-            flush=True,
-        )
+        rates = [(args.rows / result[t], args.rows / result[f"{t}_cpu"]) for t in TABLES]
+        print(_row(mode, rates[0], rates[1], f"{result['rss_mib']:.1f} MiB"), flush=True)
 
 
 if __name__ == "__main__":

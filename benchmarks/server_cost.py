@@ -16,7 +16,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from contextlib import ExitStack
@@ -31,6 +30,7 @@ from benchmarks._local_server import (
     free_port,
     http_lib,
     local_process,
+    scratch,
     serve_process,
 )
 
@@ -68,8 +68,8 @@ def main() -> None:
     parser.add_argument("--credits", type=int, default=300, help="credits per round and variant")
     args = parser.parse_args()
     samples: dict[str, list[float]] = {"Kraty Local": [], "essential app": [], "raw sqlite3": []}
-    with tempfile.TemporaryDirectory(prefix="kraty-bench-") as scratch, ExitStack() as stack:
-        directory = Path(scratch)
+    with scratch() as place, ExitStack() as stack:
+        directory = Path(place)
         floor_db = str(directory / "floor.sqlite")
         _essential.prepare(floor_db)
         port = free_port()
