@@ -1,7 +1,7 @@
 """``/_local/webhooks``: Kraty Local's own admin routes for webhook deliveries and endpoints.
 
 Not part of the ``/server/v1`` contract. Every route needs a server key (``Authorization:
-Bearer ...``), checked and rate-limited by ``GateMiddleware`` like the rest of the API, and sees
+Bearer ...``), checked and rate-limited by ``ApiMiddleware`` like the rest of the API, and sees
 the key's game, or every game of its studio for a studio-wide key.
 
 - ``GET /_local/webhooks/deliveries?eventId=&endpointUrl=&status=&limit=`` lists deliveries,
