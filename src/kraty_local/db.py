@@ -33,6 +33,11 @@ _TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_det
 TRANSIENT_ATTEMPTS = 5
 
 T = TypeVar("T")
+_SIGNAL = "kraty_signal_after_commit"
+#: What to call after a transaction that raised :func:`signal_after_commit` commits, per engine.
+_AFTER_COMMIT: weakref.WeakKeyDictionary[Engine, list[Callable[[], None]]] = (
+    weakref.WeakKeyDictionary()
+)
 #: SQLite engines: their file's writer lock and how long a writer waits for it.
 _WRITERS: weakref.WeakKeyDictionary[Engine, tuple[FifoLock, float]] = weakref.WeakKeyDictionary()
 
@@ -87,6 +92,20 @@ def _install_sqlite_hooks(engine: Engine, lock_timeout_seconds: float) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def on_signalled_commit(engine: Engine, callback: Callable[[], None]) -> Callable[[], None]:
+    """Call ``callback`` after each commit of a :func:`transaction` on ``engine`` that called
+    :func:`signal_after_commit` (the outbox does, to wake the webhook dispatcher: waking it before
+    the commit would let it look before the rows are visible). Returns the undo."""
+    callbacks = _AFTER_COMMIT.setdefault(engine, [])
+    callbacks.append(callback)
+    return lambda: callbacks.remove(callback)
+
+
+def signal_after_commit(conn: Connection) -> None:
+    """Have this transaction, once committed, call its engine's :func:`on_signalled_commit`."""
+    conn.info[_SIGNAL] = True
+
+
 def is_lock_timeout(exc: DBAPIError) -> bool:
     """Whether a driver error means 'could not get the lock in time' (SQLite or PostgreSQL)."""
     if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
@@ -111,11 +130,15 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
     queue = _WRITERS.get(engine) if write else None
     if queue is not None and not queue[0].acquire(queue[1]):
         raise Busy
+    signalled = False
     try:
         with engine.connect() as conn:
             conn.execution_options(**{_WRITE_OPTION: write})
-            with conn.begin():
-                yield conn
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                signalled = conn.info.pop(_SIGNAL, False)
     except DBAPIError as exc:
         if is_transient(exc):
             raise TransientConflict from exc
@@ -125,6 +148,9 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
     finally:
         if queue is not None:
             queue[0].release()
+    if signalled:
+        for callback in list(_AFTER_COMMIT.get(engine, ())):
+            callback()
 
 
 def run_transaction(

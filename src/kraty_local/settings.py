@@ -19,8 +19,10 @@ class Settings:
     ``database`` is a file path (SQLite) or an SQLAlchemy URL (``sqlite:///...``,
     ``postgresql://...``). ``server_key`` is the start-up key; when ``None`` a key is generated once
     and kept in the database. ``rng_seed`` makes crate rolls (and webhook retry
-    jitter) reproducible. ``webhook_poll_seconds`` is how often the webhook dispatcher looks for
-    due deliveries when idle; ``None`` runs no background dispatcher (then call
+    jitter) reproducible. ``webhook_poll_seconds`` is the longest the webhook dispatcher sleeps
+    when idle: it wakes at once for an event this process commits, and when a retry falls due
+    or a listen endpoint expires, so the poll is only a safety net for writers in other
+    processes; ``None`` runs no background dispatcher (then call
     ``runtime.dispatcher.run_once()``).
 
     A temporary endpoint (``kraty-admin webhooks listen``) is removed
@@ -37,7 +39,7 @@ class Settings:
     idempotency_ttl: timedelta = timedelta(hours=24)
     lock_timeout_seconds: float = 5.0
     rng_seed: int | None = None
-    webhook_poll_seconds: float | None = 0.2
+    webhook_poll_seconds: float | None = 30.0
     webhook_listen_heartbeat_seconds: float = 15.0
     webhook_listen_expiry_seconds: float = 60.0
 

@@ -179,6 +179,23 @@ def expire_endpoints(conn: Connection, now: datetime) -> int:
     return expired.rowcount
 
 
+def next_due(conn: Connection, now: datetime) -> datetime | None:
+    """When, after ``now``, the dispatcher next has something to do by the clock: the earliest
+    pending delivery's due time (a retry, or a claimed delivery's lease end) or run-time endpoint
+    expiry. (What is due already but was not sent waits for something later: a delivery behind
+    another of its player, an endpoint for the next sweep.)"""
+    e = webhook_endpoints
+    times = conn.execute(
+        select(
+            select(func.min(_d.c.next_attempt_at))
+            .where(_d.c.status == PENDING, _d.c.next_attempt_at > now)
+            .scalar_subquery(),
+            select(func.min(e.c.expires_at)).where(e.c.expires_at > now).scalar_subquery(),
+        )
+    ).one()
+    return min((moment for moment in times if moment is not None), default=None)
+
+
 def remove_endpoint(conn: Connection, endpoint_id: str, game_ids: Sequence[str]) -> bool:
     """Forget a run-time endpoint (its pending deliveries then die unsent); False if unknown."""
     deleted = conn.execute(

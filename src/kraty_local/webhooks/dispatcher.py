@@ -6,10 +6,13 @@ after another, in order; the first failure stops that group for this pass) and r
 outcomes in one transaction at the end of the pass (a process that dies mid-pass sends that
 pass's deliveries again after the lease), then hands them to ``on_attempts`` (the live streams
 of ``webhooks listen``). :meth:`Dispatcher.start` runs passes in a background thread: back to
-back while there is work, every ``poll_seconds`` when idle; at most every ``sweep_seconds`` the
-same thread also removes the run-time endpoints whose listener is gone
-(:meth:`Dispatcher.expire_endpoints`). Due-ness and expiry are read from the injected clock, so
-a ``FakeClock`` drives retries in tests.
+back while there is work; when idle it sleeps until the next delivery falls due or the next
+run-time endpoint expires (:func:`deliveries.next_due`), and wakes at once when a transaction of
+this process commits a new event with deliveries (:func:`kraty_local.db.on_signalled_commit`),
+at most ``poll_seconds`` either way (the safety net for writers in other processes). At most
+every ``sweep_seconds`` the same thread also removes the run-time endpoints whose listener is
+gone (:meth:`Dispatcher.expire_endpoints`). Due-ness and expiry are read from the injected
+clock, so a ``FakeClock`` drives retries in tests.
 
 Guarantees: at least once. Every delivery is retried on a non-2xx answer or a network error
 after ``schedule[n-1]`` seconds (plus or minus 10 % jitter) following its n-th failed attempt;
@@ -34,7 +37,7 @@ from sqlalchemy import Engine
 
 from kraty_admin import _http
 from kraty_local.clock import Clock
-from kraty_local.db import transaction
+from kraty_local.db import on_signalled_commit, transaction
 from kraty_local.webhooks import deliveries
 from kraty_local.webhooks.deliveries import DEAD, DELIVERED, PENDING, Claimed, Result
 from kraty_local.webhooks.signer import USER_AGENT, delivery_headers, encode_body
@@ -75,7 +78,8 @@ class Dispatcher:
     ) -> None:
         """Configure; nothing runs until :meth:`start` (or a call to :meth:`run_once`).
 
-        ``poll_seconds=None`` means no background thread: passes run only when called.
+        ``poll_seconds``: the longest idle sleep; ``None`` means no background thread: passes
+        run only when called.
         ``lease_seconds`` must exceed ``timeout_seconds``: a delivery in flight longer than its
         lease may be sent again by another worker.
         """
@@ -102,18 +106,29 @@ class Dispatcher:
         self._http_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="kraty-webhook")
         self._stopping = threading.Event()
+        self._wakeup = threading.Event()
+        self._unsubscribe: Callable[[], None] | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         """Start the background polling thread (unless ``poll_seconds`` is None)."""
         if self.poll_seconds is None or self._thread is not None:
             return
+        self._unsubscribe = on_signalled_commit(self._engine, self.wake)
         self._thread = threading.Thread(target=self._loop, name="kraty-webhooks", daemon=True)
         self._thread.start()
+
+    def wake(self) -> None:
+        """Run a pass now (new deliveries were committed)."""
+        self._wakeup.set()
 
     def stop(self) -> None:
         """Stop polling, let attempts in flight finish, and give back unsent claims."""
         self._stopping.set()
+        self._wakeup.set()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         if self._thread is not None:
             self._thread.join()
             self._thread = None
@@ -180,16 +195,27 @@ class Dispatcher:
     def _loop(self) -> None:
         next_sweep = 0.0
         while not self._stopping.is_set():
+            self._wakeup.clear()  # before the pass: a commit during it wakes the next one
             try:
                 made = self.run_once()
                 if time.monotonic() >= next_sweep:
                     self.expire_endpoints()
                     next_sweep = time.monotonic() + self._sweep_seconds
+                idle = 0.0 if made else self._idle_seconds()
             except Exception:
                 logger.exception("webhook dispatch pass failed")
-                made = 0
-            if not made:  # an idle wait longer than sweep_seconds delays expiry as much
-                self._stopping.wait(self.poll_seconds)
+                idle = self.poll_seconds or 0.0
+            if idle > 0:
+                self._wakeup.wait(idle)
+
+    def _idle_seconds(self) -> float:
+        """How long to sleep: until the next due time, at most ``poll_seconds``."""
+        longest, now = self.poll_seconds or 0.0, self._clock.now()
+        with transaction(self._engine, write=False) as conn:
+            due = deliveries.next_due(conn, now)
+        if due is None:
+            return longest
+        return min(longest, (due - now).total_seconds())
 
     def _deliver_group(
         self, group: Sequence[Claimed], secrets: Sequence[str], claimed_at: datetime
