@@ -67,14 +67,18 @@ class Result:
 # --- endpoints -------------------------------------------------------------------------------
 
 
+# Built once: every event a service emits reads it.
+_REGISTERED_URLS = (
+    select(webhook_endpoints.c.url)
+    .where(webhook_endpoints.c.game_id == bindparam("game_id"))
+    .order_by(webhook_endpoints.c.created_at)
+)
+
+
 def endpoint_urls(conn: Connection, game: Game) -> list[str]:
     """Every endpoint of ``game``: the world's, then those registered at run time."""
     urls = [hook.url for hook in game.webhooks]
-    registered = conn.execute(
-        select(webhook_endpoints.c.url)
-        .where(webhook_endpoints.c.game_id == game.id)
-        .order_by(webhook_endpoints.c.created_at)
-    ).scalars()
+    registered = conn.execute(_REGISTERED_URLS, {"game_id": game.id}).scalars()
     return list(dict.fromkeys([*urls, *registered]))
 
 
