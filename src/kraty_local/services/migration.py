@@ -158,7 +158,9 @@ def import_players(
     ``failures`` are the rows the caller already rejected (invalid fields).
     """
     batch = _Batch(ctx, "players", failures)
-    todo = batch.claim(batch.unapplied(rows))
+    # No separate look-up of applied keys first: a players row has no later decision that an
+    # applied key must win over, so the claim alone skips them.
+    todo = batch.claim(rows)
     snapshots: dict[str, dict[str, Any] | None] = {}
     for row in todo:  # the last snapshot given for a player wins
         if row.context_snapshot is not None or row.external_player_id not in snapshots:
