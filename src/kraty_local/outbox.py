@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from kraty_local.db import signal_after_commit
 from kraty_local.store.queries import insert_into
 from kraty_local.store.schema import webhook_outbox
 from kraty_local.timefmt import iso
@@ -59,8 +58,6 @@ def emit(
             "delivered_at": None if urls else now,
         },
     )
-    if urls:
-        signal_after_commit(conn)  # wakes the dispatcher once these rows are visible
     deliveries.enqueue(
         conn,
         event_id=event_id,

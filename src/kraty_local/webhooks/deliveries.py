@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, exists, func, select
 
+from kraty_local.db import signal_after_commit
 from kraty_local.store.queries import insert_ignore
 from kraty_local.store.schema import webhook_deliveries, webhook_endpoints, webhook_outbox
 from kraty_local.timefmt import iso, iso_or_none
@@ -222,7 +223,11 @@ def enqueue(
     ordering_key: str | None,
     now: datetime,
 ) -> int:
-    """One pending delivery of the event per url not yet holding one; returns how many."""
+    """One pending delivery of the event per url not yet holding one; returns how many.
+
+    The dispatcher is woken once the transaction commits."""
+    if urls:
+        signal_after_commit(conn)
     added = 0
     for url in urls:
         row = {
@@ -491,6 +496,7 @@ def redeliver(
     if event is None:
         return None
     game = world.games.get(event.game_id)
+    signal_after_commit(conn)
     conn.execute(
         _d.update()
         .where(_d.c.event_id == event_id)
