@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query
 from kraty_local.api.deps import PlayerCall
 from kraty_local.api.models import Envelope
 from kraty_local.api.strings import ExternalPlayerId, Key, KeyPath
+from kraty_local.api_sdk.wire import Leaderboard
 from kraty_local.domain.errors import Invalid
 from kraty_local.services import boards
 
 router = APIRouter(tags=["sdk: leaderboards"])
 
 
-@router.get("/leaderboards/{board_key:segment}", response_model=Envelope[dict[str, Any]])
+@router.get("/leaderboards/{board_key:segment}", response_model=Envelope[Leaderboard])
 def read(
     board_key: KeyPath,
     call: PlayerCall,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing_extensions import TypedDict
+from typing import Literal
+
+from typing_extensions import NotRequired, TypedDict
 
 from kraty_local.wire import Attempt, Grant
 from kraty_local.wire_players import (
+    BlockedPlayer,
+    Friend,
+    FriendRequest,
     InventoryHolding,
     PlayerIdentity,
     SyntheticIdentity,
@@ -52,3 +57,101 @@ class StartedAttempt(TypedDict):
     attempt: Attempt
     leaderboardId: str
     windowEndsAt: str
+
+
+class OwnIdentity(TypedDict):
+    """``GET /players/{p}/identity``."""
+
+    displayIdentity: PlayerIdentity | None
+    anonymizedIdentity: PlayerIdentity | None
+
+
+class IdentitySet(OwnIdentity):
+    """``PUT /players/{p}/identity``."""
+
+    externalPlayerId: str
+
+
+class Presence(TypedDict):
+    """``POST /players/{p}/presence``."""
+
+    online: bool
+    lastActiveAt: str | None
+    status: str | None
+
+
+class FriendCode(TypedDict):
+    """``GET /players/{p}/friend-code``."""
+
+    friendCode: str
+    displayIdentity: PlayerIdentity | None
+
+
+class FriendRequestSent(TypedDict):
+    """``POST /players/{p}/friends/requests``: a pending request, or the friend at once."""
+
+    status: Literal["pending", "accepted"]
+    request: NotRequired[FriendRequest]
+    friend: NotRequired[Friend]
+
+
+class FriendAccepted(TypedDict):
+    """``POST /players/{p}/friends/requests/{id}/accept``."""
+
+    friend: Friend
+
+
+class SearchResult(TypedDict):
+    """One player a friend search found."""
+
+    externalPlayerId: str
+    displayIdentity: PlayerIdentity | None
+    relationship: Literal["none", "friends", "request_incoming", "request_outgoing"]
+
+
+class SearchResults(TypedDict):
+    """``GET /players/{p}/friends/search``."""
+
+    results: list[SearchResult]
+
+
+class BlockMade(TypedDict):
+    """``POST /players/{p}/blocks``."""
+
+    blocked: BlockedPlayer
+
+
+class LeaderboardEntry(TypedDict):
+    """One ranked player of ``GET /leaderboards/{key}``."""
+
+    participantId: str
+    kind: Literal["player", "bot"]
+    name: str | None
+    avatar: str | None
+    country: str | None
+    anonymizedName: str | None
+    anonymizedAvatar: str | None
+    score: int | float  # an integral score stays an integer
+    rank: int
+    isSelf: bool
+
+
+class SelfStanding(TypedDict):
+    """The caller's own rank and score."""
+
+    rank: int
+    score: int | float  # an integral score stays an integer
+
+
+class Leaderboard(TypedDict):
+    """``GET /leaderboards/{key}``."""
+
+    key: str
+    leaderboardId: str
+    scope: Literal["game", "studio"]
+    resetCadence: Literal["never", "weekly", "monthly"]
+    scoreAggregation: Literal["best", "latest", "sum"]
+    segment: str | None
+    period: str
+    entries: list[LeaderboardEntry]
+    self: SelfStanding | None
