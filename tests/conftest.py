@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,11 @@ import pytest
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.engine import URL
+
+# A suite started in the background by a non-interactive shell inherits SIGINT ignored, and so
+# would every server and CLI the tests start and then stop with SIGINT, as Ctrl-C does.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 PG_URL_ENV = "KRATY_TEST_PG_URL"
 ENGINES = ["sqlite", "postgresql"] if os.environ.get(PG_URL_ENV) else ["sqlite"]
