@@ -91,6 +91,7 @@ def test_an_operator_signs_in_bans_unbans_grants_and_redelivers(page: Page, serv
     page.get_by_role("link", name="player_42").click()
     badge = page.locator("h1 .badge")
     expect(badge).to_have_text("not banned")
+    expect(page.get_by_role("region", name="Game client")).to_contain_text("not registered")
 
     page.locator("#ban-reason").fill("chargeback abuse")
     page.get_by_role("button", name="Ban", exact=True).click()

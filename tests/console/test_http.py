@@ -3,14 +3,24 @@ runs the API's services (same ledgers, audit log, outbox and idempotency)."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
+from anyio.from_thread import start_blocking_portal
 from sqlalchemy import select
 
 from kraty_admin import KratyAdmin
+from kraty_local.inprocess import PortalTransport
 from kraty_local.shared_server import Served
-from kraty_local.store.schema import audit_log, wallet_ledger, webhook_deliveries, webhook_outbox
+from kraty_local.store.schema import (
+    audit_log,
+    players,
+    wallet_ledger,
+    webhook_deliveries,
+    webhook_outbox,
+)
+from kraty_local.testing import PlayerClient
 from tests._http import http_lib
 from tests.local.helpers import CLIENT_KEY, STUDIO_WIDE_KEY, count, outbox_count
 
@@ -289,3 +299,64 @@ def test_sign_out_ends_the_session(signed_in: http_lib.Client) -> None:
 
     assert answer.headers["location"] == "/sign-in"
     assert signed_in.get("/players").status_code == 303
+
+
+def test_the_player_page_shows_the_game_clients_registration_presence_and_social_graph(
+    signed_in: http_lib.Client, server: Served
+) -> None:
+    with start_blocking_portal() as portal, ExitStack() as stack:
+
+        def player(external_player_id: str) -> PlayerClient:
+            """A registered game client of the player (through /sdk/v1)."""
+            transport = PortalTransport(server.app, portal)
+            made = stack.enter_context(
+                PlayerClient(
+                    server.base_url, server.client_key, external_player_id, transport=transport
+                )
+            )
+            issued[external_player_id] = made.register()["secret"]
+            return made
+
+        issued: dict[str, str] = {}
+        ann, bob, cy, _dan = (player(p) for p in ("ann", "bob", "cy", "dan"))
+        ann.set_identity("Ann")
+        bob.set_identity("Bobby")
+        ann.accept(bob.add_friend(external_player_id="ann")["request"]["requestId"])
+        cy.add_friend(external_player_id="ann")
+        ann.add_friend(external_player_id="dan")
+        ann.block(external_player_id="player_43")
+        bob.heartbeat(status="in_match")
+        ann.heartbeat(status="in_lobby")
+    secret = issued["ann"]
+
+    with server.engine.connect() as conn:
+        digest = conn.execute(
+            select(players.c.secret_sha256).where(players.c.external_player_id == "ann")
+        ).scalar_one()
+    page = signed_in.get("/players/view", params={"id": "ann"})
+    assert page.status_code == 200
+    text = page.text
+    assert secret not in text
+    assert secret.split(".", 1)[1] not in text
+    assert digest not in text
+    client = text[text.index('id="client"') : text.index('id="ban"')]
+    assert "registered</span>" in client
+    assert "not registered" not in client
+    assert f"<code>{secret.split('.')[0]}</code>… (prefix only)" in client
+    assert "Registered at</dt><dd><time" in client
+    assert "online</span>" in client
+    assert "in_lobby" in client
+    friends = text[text.index('id="friends"') : text.index('id="requests"')]
+    assert "<code>bob</code></a> Bobby" in friends
+    assert "in_match" in friends
+    assert "online</span>" in friends
+    requests = text[text.index('id="requests"') : text.index('id="blocks"')]
+    assert 'in (from)</td><td><a href="/players/view?id=cy"><code>cy</code>' in requests
+    assert 'out (to)</td><td><a href="/players/view?id=dan"><code>dan</code>' in requests
+    assert "<code>player_43</code>" in text[text.index('id="blocks"') :]
+
+    other = signed_in.get("/players/view", params={"id": "player_42"}).text
+    assert "not registered</span>" in other
+    assert "offline</span>" in other
+    for empty in ("No friends.", "No pending requests.", "No blocks."):
+        assert empty in other

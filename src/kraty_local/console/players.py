@@ -39,7 +39,7 @@ from kraty_local.console.web import (
     validated,
 )
 from kraty_local.runtime import runtime_of
-from kraty_local.services import player_admin, player_search, player_views
+from kraty_local.services import client_state, player_admin, player_search, player_views
 from kraty_local.services.holdings import INVENTORY, WALLET, HoldingKind
 from kraty_local.services.player_views import RECENT_GRANTS
 
@@ -121,6 +121,11 @@ def _player(call: GameCall, player_id: str) -> dict[str, Any]:
             "player": export["player"],
             "ledger": ledger[:LEDGER_ROWS],
             "audit": export["audit"][:AUDIT_ROWS],
+            # the social lists as /server/v1 answers them, and what the game client reported
+            "friends": player_views.friends_of(ctx, player_id)["friends"],
+            "requests": player_views.friend_requests_of(ctx, player_id),
+            "blocked": player_views.blocks_of(ctx, player_id)["blocked"],
+            **client_state.client_state(ctx, player_id),
         }
 
     return call.read(read)
@@ -165,7 +170,8 @@ def view(
     player_id: Annotated[str, Query(alias="id")] = "",
     notice: str = "",
 ) -> Response:
-    """The player's snapshot, identity, ban state, ledgers and audit trail, with the actions."""
+    """The player's snapshot, identity, ban state, game client (registration, presence),
+    social lists, ledgers and audit trail, with the actions."""
     return _player_page(request, session, player_id, notice=notice)
 
 

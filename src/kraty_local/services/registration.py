@@ -33,6 +33,8 @@ from kraty_local.timefmt import iso_or_none
 #: A client secret is never longer than this; longer headers are refused before hashing.
 MAX_SECRET_LENGTH = 200
 _SECRET_PREFIX = "ps_"  # noqa: S105 - the public prefix of every secret
+#: The audit action a registration (or secret rotation) writes.
+REGISTER_ACTION = "player.client_register"
 
 
 def register(ctx: OpContext, external_player_id: str, *, force: bool) -> dict[str, Any]:
@@ -59,7 +61,7 @@ def register(ctx: OpContext, external_player_id: str, *, force: bool) -> dict[st
     if rotating:
         values["secret_rotated_at"] = ctx.now
     ctx.conn.execute(players.update().where(players.c.id == row.id).values(**values))
-    ctx.audit("player.client_register", row.id, {"secretPrefix": prefix, "force": rotating})
+    ctx.audit(REGISTER_ACTION, row.id, {"secretPrefix": prefix, "force": rotating})
     return {
         "playerId": row.id,
         "externalPlayerId": row.external_player_id,
