@@ -79,13 +79,17 @@ class ServerProcess:
 
     def __init__(self, database: str, world: Path, log: Path) -> None:
         """Start serving ``database`` on a free port; :meth:`wait_until_serving` before use."""
-        self.port = free_port()
         self.log = log
         cli = Path(sys.executable).with_name("kraty-admin")
-        command = [str(cli), "local", "serve", "--db", database, "--world", str(world)]
-        with log.open("ab") as out:
+        self._command = [str(cli), "local", "serve", "--db", database, "--world", str(world)]
+        self._spawn()
+
+    def _spawn(self) -> None:
+        self.port = free_port()
+        self._log_start = self.log.stat().st_size if self.log.exists() else 0
+        with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [*command, "--port", str(self.port)],
+                [*self._command, "--port", str(self.port)],
                 env={**os.environ, SERVER_KEY_ENV: API_KEY},
                 stdout=out,
                 stderr=out,
@@ -98,9 +102,15 @@ class ServerProcess:
 
     def wait_until_serving(self) -> None:
         """Poll ``/ping`` until it answers 200 (fails the test if the process exits)."""
-        deadline = time.monotonic() + 60
+        deadline, respawns = time.monotonic() + 60, 3
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                # The free port can be taken between free_port() and the server's bind (by
+                # another test's connection, on a busy machine): try another one.
+                if "Address already in use" in self.log_text()[self._log_start :] and respawns:
+                    respawns -= 1
+                    self._spawn()
+                    continue
                 pytest.fail(f"server exited with {self.process.returncode}:\n{self.log_text()}")
             try:
                 ping = http_lib.get(
