@@ -55,6 +55,7 @@ class GameCall:
         self.game = game
         self.method = method
         self.path = path
+        self._write_guard: Callable[[OpContext], object] | None = None
 
     @classmethod
     def of_request(
@@ -75,6 +76,21 @@ class GameCall:
             settings.rng_seed,
         )
 
+    def guard_writes(self, check: Callable[[OpContext], object]) -> None:
+        """Run ``check`` first in each write transaction of this call (``idempotent``, after the
+        key is claimed, and ``write``), so what it checks cannot change before the write commits.
+
+        It must raise only undecided errors: those roll the whole transaction back, the key's
+        claim included, so the refusal is never stored as the key's answer.
+        """
+        self._write_guard = check
+
+    def _write_context(self, conn: Connection) -> OpContext:
+        ctx = self.context(conn)
+        if self._write_guard is not None:
+            self._write_guard(ctx)
+        return ctx
+
     def idempotent(
         self,
         body: IdempotentBody,
@@ -94,7 +110,7 @@ class GameCall:
         )
 
         def run(conn: Connection) -> tuple[int, dict[str, Any]]:
-            return status_code, {"data": work(self.context(conn))}
+            return status_code, {"data": work(self._write_context(conn))}
 
         outcome = run_idempotent(
             self.runtime.engine,
@@ -120,7 +136,7 @@ class GameCall:
         ``work`` runs again after a deadlock or serialization failure, so it must not have effects
         outside the database.
         """
-        return run_transaction(self.runtime.engine, lambda conn: work(self.context(conn)))
+        return run_transaction(self.runtime.engine, lambda conn: work(self._write_context(conn)))
 
     def read(self, work: Callable[[OpContext], T]) -> T:
         """Run ``work`` in one read-only transaction."""

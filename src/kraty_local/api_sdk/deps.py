@@ -2,8 +2,11 @@
 
 ``ApiMiddleware`` has already checked the ``client_sdk`` key. Player routes then check
 ``X-Player-Secret`` against the path's player (``401 player_secret_invalid``) and, for writes,
-the soft ban (``403 player_banned``), before the body is looked at or anything is claimed in
-the idempotency store (so a replay never bypasses either check).
+the soft ban (``403 player_banned``), before anything is claimed in the idempotency store (so a
+replay never bypasses either check). A write checks both again inside its own transaction, on
+the share-locked player row: a ban or secret rotation committed in between is seen there, and
+one arriving later waits for the write to commit. Neither refusal is stored as the key's answer,
+so the same request applies once the player is unbanned.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ def _writing_player(
 ) -> GameCall:
     """A write by the player the secret opens, refused while the player is banned."""
     call.read(lambda ctx: authenticate_player(ctx, player_id, secret, writing=True))
+    call.guard_writes(
+        lambda ctx: authenticate_player(ctx, player_id, secret, writing=True, share=True)
+    )
     return call
 
 

@@ -62,11 +62,14 @@ def find_player(ctx: OpContext, external_player_id: str) -> PlayerRef | None:
 
 
 def find_player_row(
-    ctx: OpContext, external_player_id: str, *, lock: bool = False
+    ctx: OpContext, external_player_id: str, *, lock: bool = False, share: bool = False
 ) -> Row[Any] | None:
-    """The live player's whole row (locked for update when ``lock``), if any."""
+    """The live player's whole row (locked for update when ``lock``, else share-locked when
+    ``share``: PostgreSQL ``FOR SHARE``), if any."""
     query = select(players).where(*_live(ctx, external_player_id))
-    return ctx.conn.execute(query.with_for_update() if lock else query).first()
+    if lock or share:
+        query = query.with_for_update(read=not lock)
+    return ctx.conn.execute(query).first()
 
 
 def require_player_row(ctx: OpContext, external_player_id: str, *, lock: bool = False) -> Row[Any]:

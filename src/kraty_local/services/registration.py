@@ -90,12 +90,19 @@ def identities(row: Row[Any]) -> dict[str, Any]:
 
 
 def authenticate_player(
-    ctx: OpContext, external_player_id: str, secret: str | None, *, writing: bool
+    ctx: OpContext,
+    external_player_id: str,
+    secret: str | None,
+    *,
+    writing: bool,
+    share: bool = False,
 ) -> Row[Any]:
     """The player row whose secret ``secret`` is; ``401 player_secret_invalid`` otherwise (also
     for a player that does not exist or never registered). ``writing``: a banned player is
-    refused with ``403 player_banned`` after the secret check."""
-    row = find_player_row(ctx, external_player_id)
+    refused with ``403 player_banned`` after the secret check. ``share``: the row is
+    share-locked, so a ban or secret rotation (they lock it for update) either committed before
+    this read or waits for the caller's transaction to end."""
+    row = find_player_row(ctx, external_player_id, share=share)
     presented = _digest(secret) if secret and len(secret) <= MAX_SECRET_LENGTH else ""
     stored = "" if row is None or row.secret_sha256 is None else row.secret_sha256
     # compare_digest on equal-length hex strings: no early exit that timing could reveal.
