@@ -143,6 +143,11 @@ class PlayerClient:
         path = f"/inventory/{_seg(item_key)}/consume"
         return cast(InventoryChange, self._post(path, body, idempotency_key))
 
+    def events(self) -> list[dict[str, Any]]:
+        """The events the player can start now: ``[{eventKey, windowId, leaderboardId,
+        currentAttemptId, ...}]``."""
+        return cast(list[dict[str, Any]], self._call("GET", "/events"))
+
     def start(self, event_key: str, *, player_context: dict[str, Any] | None = None) -> Any:
         """Start an attempt: ``{attempt, leaderboardId, windowEndsAt}``."""
         body = _without_none({"playerContext": player_context})

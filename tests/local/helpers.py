@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine, Table, func, select
 
 from kraty_local.store.schema import webhook_outbox
-from kraty_local.world import ServerKey, World, default_world
+from kraty_local.world import Event, EventWindow, ServerKey, World, default_world
 
 #: Extra keys of the test world, beside the server's start-up key (game_1).
 OTHER_GAME_KEY = "kt_game2.secret-game-2"
@@ -22,6 +23,19 @@ _KEYS = [
     (OTHER_STUDIO_KEY, "studio_2", "game_3", "server_integration"),
     (CLIENT_KEY, "studio_1", "game_1", "client"),
 ]
+
+
+#: An event window that closed long ago.
+PAST_WINDOW = EventWindow(
+    "past_w", datetime(2020, 1, 1, tzinfo=timezone.utc), datetime(2021, 1, 1, tzinfo=timezone.utc)
+)
+
+
+def with_events(base: World, *events: Event) -> World:
+    """``base`` with ``events`` added to game_1's."""
+    game = base.games["game_1"]
+    added = {**game.events, **{event.key: event for event in events}}
+    return replace(base, games={**base.games, "game_1": replace(game, events=added)})
 
 
 def make_world(**changes: Any) -> World:

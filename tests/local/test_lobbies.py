@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,10 +11,18 @@ from sqlalchemy import Engine
 from kraty_local.clock import FakeClock
 from kraty_local.server import LocalServer
 from kraty_local.store.schema import lobbies, players
-from kraty_local.world import Event, EventWindow, World
+from kraty_local.world import Event, World
 from tests._http import http_lib
 
-from .helpers import OTHER_GAME_KEY, OTHER_STUDIO_KEY, STUDIO_WIDE_KEY, count, make_world
+from .helpers import (
+    OTHER_GAME_KEY,
+    OTHER_STUDIO_KEY,
+    PAST_WINDOW,
+    STUDIO_WIDE_KEY,
+    count,
+    make_world,
+    with_events,
+)
 from .helpers import outbox_count as outbox
 
 PUSH = "/games/game_1/events/quick_brawl/lobbies"
@@ -25,20 +32,13 @@ PUSH = "/games/game_1/events/quick_brawl/lobbies"
 def world() -> World:
     """The test world plus lobby events: another one, a disabled one, one whose window is over."""
     base = make_world()
-    game = base.games["game_1"]
-    past = EventWindow(
-        "past_w",
-        datetime(2020, 1, 1, tzinfo=timezone.utc),
-        datetime(2021, 1, 1, tzinfo=timezone.utc),
+    window = base.games["game_1"].events["quick_brawl"].window
+    return with_events(
+        base,
+        Event("old_brawl", "lobby_matched", 4, False, False, window),
+        Event("duo_brawl", "lobby_matched", 2, False, True, window),
+        Event("past_brawl", "lobby_matched", 4, False, True, PAST_WINDOW),
     )
-    window = game.events["quick_brawl"].window
-    events = {
-        **game.events,
-        "old_brawl": Event("old_brawl", "lobby_matched", 4, False, False, window),
-        "duo_brawl": Event("duo_brawl", "lobby_matched", 2, False, True, window),
-        "past_brawl": Event("past_brawl", "lobby_matched", 4, False, True, past),
-    }
-    return replace(base, games={**base.games, "game_1": replace(game, events=events)})
 
 
 def push(client: http_lib.Client, path: str = PUSH, **body: Any) -> http_lib.Response:

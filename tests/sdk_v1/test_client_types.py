@@ -56,6 +56,21 @@ CLIENT_TYPES: dict[str, dict[str, F]] = {
         "leaderboardId": req("str"),
         "windowEndsAt": req("iso"),
     },
+    "EventListing": {
+        "eventKey": req("str"),
+        "name": req("any"),
+        "windowId": req("str"),
+        "startsAt": req("iso"),
+        "endsAt": req("iso"),
+        "leaderboardId": nul("str"),
+        "currentAttemptId": nul("str"),
+        "type": opt("str"),
+        "leaderboardMode": opt("str"),
+        "metrics": opt("list[object]"),
+        "entryRequirement": optnul("object"),
+        "entryCost": optnul("object"),
+        "metadata": opt("object"),
+    },
     "ProgressResponse": {"attempt": req("Attempt"), "milestonesFired": req("list[MilestoneFired]")},
     "FinishAttemptResponse": {
         "attempt": req("Attempt"),
@@ -115,6 +130,7 @@ def _scenario(client: http_lib.Client, ann: PlayerClient, bob: PlayerClient) -> 
     attempt_id = started["attempt"]["id"]
     answers += [
         ("StartAttemptResponse", started),
+        ("list[EventListing]", ann.events()),
         ("ProgressResponse", ann.progress("weekly_race", attempt_id, metric_value=200)),
         ("FinishAttemptResponse", ann.finish("weekly_race", attempt_id)),
         ("SendFriendRequestResult", bob.add_friend(external_player_id="ann")),

@@ -1,5 +1,6 @@
-"""Event attempts from the game: start (the server mints the attempt id), then progress and
-finish, which are the server's own routes behind the player's secret and the ban gate."""
+"""Events from the game: the ones open now, start (the server mints the attempt id), then
+progress and finish, which are the server's own routes behind the player's secret and the ban
+gate."""
 
 from __future__ import annotations
 
@@ -11,16 +12,23 @@ from kraty_local.api import scoring
 from kraty_local.api.models import Envelope
 from kraty_local.api.routing import PLAYER_PATH
 from kraty_local.api.strings import KeyPath, PlayerIdPath
-from kraty_local.api_sdk.deps import WRITE_GATE, PlayerWrite
+from kraty_local.api_sdk.deps import WRITE_GATE, PlayerRead, PlayerWrite
 from kraty_local.api_sdk.models import StartIn
-from kraty_local.api_sdk.wire import StartedAttempt
-from kraty_local.services import attempts
+from kraty_local.api_sdk.wire import EventListing, StartedAttempt
+from kraty_local.services import attempts, event_listings
 from kraty_local.services.context import OpContext, new_id
 from kraty_local.wire import FinishResult, ProgressResult
 
 router = APIRouter(tags=["sdk: events"])
 _EVENT = PLAYER_PATH + "/events/{event_key:segment}"
 _ATTEMPT = _EVENT + "/attempts/{attempt_id:segment}"
+
+
+@router.get(f"{PLAYER_PATH}/events", response_model=Envelope[list[EventListing]])
+def listing(player_id: PlayerIdPath, call: PlayerRead) -> Envelope[Any]:
+    """The events whose current window the player can start now, by key (``data`` is the list
+    itself; see :mod:`kraty_local.services.event_listings` for what each field holds)."""
+    return Envelope(data=call.read(lambda ctx: event_listings.open_events(ctx, player_id)))
 
 
 @router.post(f"{_EVENT}/start", response_model=Envelope[StartedAttempt], status_code=201)

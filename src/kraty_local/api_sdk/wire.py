@@ -59,6 +59,19 @@ class StartedAttempt(TypedDict):
     windowEndsAt: str
 
 
+class EventListing(TypedDict):
+    """One event of ``GET /players/{p}/events``."""
+
+    eventKey: str
+    name: str
+    windowId: str
+    startsAt: str
+    endsAt: str
+    leaderboardId: str | None
+    currentAttemptId: str | None
+    leaderboardMode: NotRequired[str]
+
+
 class OwnIdentity(TypedDict):
     """``GET /players/{p}/identity``."""
 

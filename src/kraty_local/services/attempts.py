@@ -54,7 +54,7 @@ def progress(
     event = require_event(ctx, event_key)
     require_open_window(ctx, event)
     player = ensure_player(ctx, external_player_id)
-    lobby = _lobby_of(ctx, player, event)
+    lobby = lobby_of(ctx, player, event)
     insert_ignore(
         ctx.conn,
         attempts,
@@ -67,7 +67,7 @@ def progress(
             "attempt_key": attempt_id,
             "lobby_id": None if lobby is None else lobby.id,
             "event_window_id": event.window.id,
-            "leaderboard_id": _event_board(event) if lobby is None else lobby.leaderboard_id,
+            "leaderboard_id": event_board(event) if lobby is None else lobby.leaderboard_id,
             "ends_at": event.window.end,
             "status": "in_progress",
             "metric_value": 0.0,
@@ -173,7 +173,7 @@ def _load(ctx: OpContext, player: PlayerRef, event_key: str, attempt_id: str) ->
     return row
 
 
-def _lobby_of(ctx: OpContext, player: PlayerRef, event: Event) -> Row[Any] | None:
+def lobby_of(ctx: OpContext, player: PlayerRef, event: Event) -> Row[Any] | None:
     """The player's newest lobby of this event window, if they sit in one."""
     return ctx.conn.execute(
         select(lobbies)
@@ -189,7 +189,7 @@ def _lobby_of(ctx: OpContext, player: PlayerRef, event: Event) -> Row[Any] | Non
     ).first()
 
 
-def _event_board(event: Event) -> str:
+def event_board(event: Event) -> str:
     """The board of an event window's attempts outside lobbies."""
     return f"event:{event.key}:{event.window.id}"
 
@@ -202,7 +202,7 @@ def _view(player: PlayerRef, event: Event, row: Row[Any]) -> Attempt:
         "id": row.attempt_key,
         "eventId": row.event_key,
         "eventWindowId": row.event_window_id or event.window.id,
-        "leaderboardId": row.leaderboard_id or _event_board(event),
+        "leaderboardId": row.leaderboard_id or event_board(event),
         "playerId": player.id,
         "startedAt": iso(row.started_at),
         "endsAt": iso(row.ends_at or event.window.end),
