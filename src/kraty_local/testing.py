@@ -173,10 +173,15 @@ class PlayerClient:
     def leaderboard(self, key: str, *, limit: int | None = None, include_self: bool = False) -> Any:
         """A board: ``{key, entries, self, ...}`` (``self`` is this player's standing when
         ``include_self``)."""
-        params: dict[str, Any] = {} if limit is None else {"limit": limit}
-        if include_self:
-            params.update(includeSelf="true", externalId=self.external_player_id)
-        return self._http_get(f"/leaderboards/{_seg(key)}", params)
+        return self._http_get(f"/leaderboards/{_seg(key)}", self._board_params(limit, include_self))
+
+    def event_leaderboard(
+        self, leaderboard_id: str, *, limit: int | None = None, include_self: bool = False
+    ) -> Any:
+        """An event window's or lobby's board, by the ``leaderboardId`` attempts carry:
+        ``{leaderboardId, mode, finalized, entries, self}``."""
+        params = self._board_params(limit, include_self)
+        return self._http_get(f"/event-leaderboards/{_seg(leaderboard_id)}", params)
 
     def identity(self) -> dict[str, Any]:
         """``{displayIdentity, anonymizedIdentity}``."""
@@ -254,6 +259,12 @@ class PlayerClient:
     def unblock(self, external_player_id: str) -> bool:
         """Lift a block (``False`` when there was none)."""
         return bool(self._call("DELETE", f"/blocks/{_seg(external_player_id)}")["unblocked"])
+
+    def _board_params(self, limit: int | None, include_self: bool) -> dict[str, Any]:
+        params: dict[str, Any] = {} if limit is None else {"limit": limit}
+        if include_self:
+            params.update(includeSelf="true", externalId=self.external_player_id)
+        return params
 
     def _post(self, path: str, body: dict[str, Any], idempotency_key: str | None = None) -> Any:
         key = idempotency_key or str(uuid.uuid4())

@@ -26,6 +26,7 @@ KNOWN = {
     "event_key": "quick_brawl",
     "lobby_id": "00000000-0000-4000-8000-000000000001",
     "board_key": "weekly_race_board",
+    "leaderboard_id": "event:weekly_race:w1",
     "attempt_id": "attempt-1",
     "event_id": "00000000-0000-4000-8000-000000000002",
     "endpoint_id": "00000000-0000-4000-8000-000000000003",

@@ -168,3 +168,13 @@ class Leaderboard(TypedDict):
     period: str
     entries: list[LeaderboardEntry]
     self: SelfStanding | None
+
+
+class EventLeaderboard(TypedDict):
+    """``GET /event-leaderboards/{leaderboardId}``."""
+
+    leaderboardId: str
+    mode: str
+    finalized: bool
+    entries: list[LeaderboardEntry]
+    self: SelfStanding | None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Subquery, func, select
 
 from kraty_local.domain.errors import NotFound
 from kraty_local.services.context import OpContext
@@ -40,34 +40,22 @@ def read(
     board = ctx.game.leaderboards.get(board_key)
     if board is None:
         raise NotFound(f"Unknown leaderboard {board_key!r}.")
-    ascending = board.sort_order == "asc"
-    this_board = [
-        entries.c.game_id == ctx.game.id,
-        entries.c.leaderboard_key == board_key,
-        entries.c.segment == (segment or ""),
-    ]
-    rows = ctx.conn.execute(
-        select(entries.c.score, players)
-        .join(players, players.c.id == entries.c.player_id)
-        .where(*this_board)
-        .order_by(entries.c.score.asc() if ascending else entries.c.score.desc(), entries.c.id)
-        .limit(limit)
-    ).all()
-    ranked: list[dict[str, Any]] = []
-    for position, row in enumerate(rows, 1):
-        tied = ranked and ranked[-1]["score"] == number(row.score)
-        rank = ranked[-1]["rank"] if tied else position
-        ranked.append(_entry(row, rank, row.external_player_id == self_external_id))
-    own = None
-    me = None if self_external_id is None else find_player_row(ctx, self_external_id)
-    if me is not None:
-        best = ctx.conn.execute(
-            select(entries.c.score).where(*this_board, entries.c.player_id == me.id)
-        ).scalar_one_or_none()
-        if best is not None:
-            better = entries.c.score < best if ascending else entries.c.score > best
-            ahead = ctx.conn.execute(select(func.count()).where(*this_board, better)).scalar_one()
-            own = {"rank": int(ahead) + 1, "score": number(best)}
+    scores = (
+        select(entries.c.player_id, entries.c.score, entries.c.id.label("tiebreak"))
+        .where(
+            entries.c.game_id == ctx.game.id,
+            entries.c.leaderboard_key == board_key,
+            entries.c.segment == (segment or ""),
+        )
+        .subquery()
+    )
+    ranked, own = rank(
+        ctx,
+        scores,
+        ascending=board.sort_order == "asc",
+        limit=limit,
+        self_external_id=self_external_id,
+    )
     return {
         "key": board_key,
         "leaderboardId": board_key,
@@ -79,6 +67,41 @@ def read(
         "entries": ranked,
         "self": own,
     }
+
+
+def rank(
+    ctx: OpContext,
+    scores: Subquery,
+    *,
+    ascending: bool,
+    limit: int,
+    self_external_id: str | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The top ``limit`` ``LeaderboardEntry`` rows of ``scores`` (one row per player: its
+    ``player_id``, ``score`` and a ``tiebreak`` that orders equal scores) and the standing of
+    ``self_external_id`` (``None`` without a score): ties share a rank."""
+    rows = ctx.conn.execute(
+        select(scores.c.score, players)
+        .join(players, players.c.id == scores.c.player_id)
+        .order_by(scores.c.score.asc() if ascending else scores.c.score.desc(), scores.c.tiebreak)
+        .limit(limit)
+    ).all()
+    ranked: list[dict[str, Any]] = []
+    for position, row in enumerate(rows, 1):
+        tied = ranked and ranked[-1]["score"] == number(row.score)
+        place = ranked[-1]["rank"] if tied else position
+        ranked.append(_entry(row, place, row.external_player_id == self_external_id))
+    me = None if self_external_id is None else find_player_row(ctx, self_external_id)
+    if me is None:
+        return ranked, None
+    best = ctx.conn.execute(
+        select(scores.c.score).where(scores.c.player_id == me.id)
+    ).scalar_one_or_none()
+    if best is None:
+        return ranked, None
+    better = scores.c.score < best if ascending else scores.c.score > best
+    ahead = ctx.conn.execute(select(func.count()).select_from(scores).where(better)).scalar_one()
+    return ranked, {"rank": int(ahead) + 1, "score": number(best)}
 
 
 def _entry(row: Row[Any], rank: int, is_self: bool) -> dict[str, Any]:
