@@ -13,6 +13,8 @@ one (or regenerates the baseline while the project is unreleased), and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -31,7 +33,8 @@ VERSION_TABLE = "alembic_version"
 #: ``pg_advisory_xact_lock`` key of the start-up upgrade ("kraty_db" in ASCII).
 ADVISORY_LOCK_KEY = 0x6B72_6174_795F_6462
 #: How long a starting worker waits for another one's upgrade on PostgreSQL.
-UPGRADE_LOCK_TIMEOUT = "120s"
+UPGRADE_LOCK_TIMEOUT_SECONDS = 120
+UPGRADE_LOCK_TIMEOUT = f"{UPGRADE_LOCK_TIMEOUT_SECONDS}s"
 
 
 class UnversionedDatabaseError(RuntimeError):
@@ -52,7 +55,8 @@ def upgrade(engine: Engine) -> None:
 
     Raises :class:`UnversionedDatabaseError` for a database created before schema versioning.
     """
-    with engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE, the write lock until commit
+    with engine.connect() as conn, _waiting_long_on_sqlite(conn), conn.begin():
+        # SQLite: BEGIN IMMEDIATE, the write lock until commit
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"SET LOCAL lock_timeout = '{UPGRADE_LOCK_TIMEOUT}'"))
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
@@ -65,6 +69,24 @@ def upgrade(engine: Engine) -> None:
         if VERSION_TABLE in tables and _current_revisions(conn) == head_revisions():
             return  # already current: skip Alembic's script loading (~15 ms per start)
         command.upgrade(alembic_config(conn), "head")
+
+
+@contextmanager
+def _waiting_long_on_sqlite(conn: Connection) -> Iterator[None]:
+    """On SQLite, wait as long for another start-up's upgrade as PostgreSQL does (its busy
+    timeout, the requests' few seconds, is too short for a whole migration on a busy machine)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    # On the DBAPI connection: through SQLAlchemy, the PRAGMA would begin a transaction, and
+    # every transaction here begins with the write lock.
+    raw: Any = conn.connection.dbapi_connection
+    (usual,) = raw.execute("PRAGMA busy_timeout").fetchone()
+    raw.execute(f"PRAGMA busy_timeout={UPGRADE_LOCK_TIMEOUT_SECONDS * 1000}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={int(usual)}")
 
 
 @cache
