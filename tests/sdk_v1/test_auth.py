@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from kraty_admin import KratyServerError
+from kraty_local.clock import FakeClock
+from kraty_local.seeding import seed_database
 from kraty_local.shared_server import Served
 from kraty_local.store.schema import audit_log, players
 from kraty_local.world import CLIENT_SDK, ServerKey, World
@@ -80,13 +82,27 @@ def test_register_answers_the_secret_once_and_stores_only_its_hash(
     assert player.wallet() == []  # the first secret still works
 
 
-def test_a_player_created_by_the_server_registers_once(
-    client: http_lib.Client, player_of: PlayerFactory
+def test_a_player_created_by_the_server_registers_once_with_its_country(
+    client: http_lib.Client,
+    player_of: PlayerFactory,
+    engine: Engine,
+    world: World,
+    clock: FakeClock,
 ) -> None:
     credit = {"amount": 5, "idempotencyKey": "c1"}
     assert client.post("/players/p1/wallet/gold/credit", json=credit).status_code == 200
-    player = player_of("p1")
+    seed = {
+        "version": 1,
+        "game": "game_1",
+        "players": [{"externalPlayerId": "p1", "country": "PT"}],
+    }
+    seed_database(engine, world, seed, now=clock.now())
+    player = player_of("p1", register=False)
+    answer = player.register()
+    assert answer["country"] == "PT"
+    assert answer["anonymizedIdentity"]["country"] == "PT"
     assert player.balance("gold") == 5
+    assert player_of("p2", register=False).register()["country"] is None  # unknown: null
 
 
 def test_force_rotates_the_secret_at_once_on_test_keys_only(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import random
+import uuid
 from datetime import timedelta
 
 import pytest
 
 from kraty_admin import KratyServerError
 from kraty_local.clock import FakeClock
+from kraty_local.services.social import friend_code_of, id_prefixes_of_code
+from kraty_local.shared_server import Served
 from tests._http import http_lib
 
 from .conftest import PlayerFactory
@@ -44,6 +48,35 @@ def test_identity_and_presence_are_what_the_server_reads(
     clock.advance(timedelta(seconds=61))
     assert bob.friends()[0]["online"] is False
     assert ann.heartbeat(status=None)["status"] is None  # null: cleared
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [({}, {"status": None}), ({"status": None}, {}), ({}, {"status": "x"})]
+)
+def test_keeping_and_clearing_the_status_are_different_requests(
+    player_of: PlayerFactory,
+    raw: http_lib.Client,
+    server: Served,
+    first: dict[str, str | None],
+    second: dict[str, str | None],
+) -> None:
+    ann = player_of("ann")
+    headers = {"Authorization": f"Bearer {server.client_key}", "X-Player-Secret": ann._secret}
+
+    def beat(body: dict[str, str | None]) -> http_lib.Response:
+        key = {"idempotencyKey": "beat-1"}
+        return raw.post("/sdk/v1/players/ann/presence", json=body | key, headers=headers)
+
+    assert beat(first).status_code == 200
+    replayed = beat(first)
+    assert (replayed.status_code, replayed.headers["Idempotent-Replayed"]) == (200, "true")
+    reused = beat(second)
+    assert reused.status_code == 409
+    error = reused.json()["error"]
+    assert (error["code"], error["details"]["differingFields"]) == (
+        "idempotency_conflict",
+        ["status"],
+    )
 
 
 def test_friend_requests_by_code_and_id_from_both_sides(
@@ -162,3 +195,31 @@ def test_banned_players_cannot_write_socially(
             write()
         assert _code(banned) == (403, "player_banned")
     assert ann.friends() == []  # reads still answer
+
+
+def test_a_friend_code_names_one_range_of_id_prefixes() -> None:
+    rng = random.Random(14)
+    for _ in range(2000):
+        player_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        code = friend_code_of(player_id)
+        prefixes = id_prefixes_of_code(code)
+        assert prefixes is not None
+        low, high = prefixes
+        assert friend_code_of(low) == code
+        assert low <= player_id
+        assert high is None or player_id < high
+        if high is not None:  # the next prefix already has the next code
+            assert friend_code_of(high) != code
+        if low != "00000000":
+            assert friend_code_of(f"{int(low, 16) - 1:08x}") != code
+    assert id_prefixes_of_code("999999") == ("fffffffc", None)
+    assert id_prefixes_of_code("AAAAA0") is None  # 0 is not in the alphabet
+    assert id_prefixes_of_code("AAAAA") is None
+
+
+def test_friend_codes_find_their_players_among_many(player_of: PlayerFactory) -> None:
+    players = [player_of(f"p{n}") for n in range(12)]
+    asker = players[0]
+    for other in players[1:]:
+        sent = asker.add_friend(friend_code=other.friend_code())
+        assert sent["request"]["player"]["externalPlayerId"] == other.external_player_id

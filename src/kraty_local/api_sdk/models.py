@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, model_validator
 
@@ -64,6 +64,19 @@ class PresenceIn(IdempotentBody):
     """Body of ``POST /players/{p}/presence``: ``status`` omitted keeps it, ``null`` clears it."""
 
     status: Text | None = None
+
+    @property
+    def changes_status(self) -> bool:
+        """Whether the body sets ``status`` (``null`` included) rather than keeping it."""
+        return "status" in self.model_fields_set
+
+    def fingerprint_fields(self) -> dict[str, Any]:
+        """As for every body, but ``status: null`` stays in: clearing the status is another
+        request than keeping it, so one key cannot be reused across the two."""
+        fields = super().fingerprint_fields()
+        if self.changes_status:
+            fields["status"] = self.status
+        return fields
 
 
 class FriendTargetIn(IdempotentBody):

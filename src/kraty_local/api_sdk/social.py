@@ -54,7 +54,7 @@ def heartbeat(
     player_id: PlayerIdPath, body: PresenceIn, call: PlayerWrite, response: Response
 ) -> Envelope[Any]:
     """A presence heartbeat: online for the next 60 s."""
-    args = {"status": body.status} if "status" in body.model_fields_set else {}
+    args = {"status": body.status} if body.changes_status else {}
     return Envelope(
         data=call.idempotent(body, lambda ctx: presence.heartbeat(ctx, player_id, **args), response)
     )

@@ -2,16 +2,17 @@
 blocks and search. ``/server/v1``'s ``players.friends/friend_requests/blocks`` read the same
 tables (:mod:`kraty_local.services.player_views`).
 
-[Local model] A friend code is derived from the internal player id (stable, six characters of
-an alphabet without 0/O, 1/I/L), so finding its player scans the game's live players: fine for
-a development server. A friendship is one ``friends`` row (requester, accepter); a request is
-one row per direction, reopened when sent again after a decline. Blocking removes any
-friendship and request between the two players.
+[Local model] A friend code is derived from the internal player id (stable, never stored): six
+characters of an alphabet without 0/O, 1/I/L, spelling the id's first 32 bits scaled down to the
+31**6 codes. The scaling keeps the order, so the players a code names are those whose id starts
+within one range of 8-hex-digit prefixes: a range scan of the primary key, not of the game's
+players. Internal ids are UUID4s, random in those bits. A friendship is one ``friends`` row
+(requester, accepter); a request is one row per direction, reopened when sent again after a
+decline. Blocking removes any friendship and request between the two players.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Row, and_, delete, func, or_, select
@@ -34,12 +35,36 @@ from kraty_local.timefmt import iso
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 FRIEND_CODE_LENGTH = 6
 MAX_SEARCH = 50
+_CODES: int = len(_ALPHABET) ** FRIEND_CODE_LENGTH
+_PREFIX_DIGITS = 8  # hex digits of the id a code spells
+_PREFIXES: int = 16**_PREFIX_DIGITS
 
 
 def friend_code_of(player_id: str) -> str:
     """The player's friend code (a function of the internal id: stable, never stored)."""
-    digest = hashlib.sha256(f"kraty-friend-code:{player_id}".encode()).digest()
-    return "".join(_ALPHABET[b % len(_ALPHABET)] for b in digest[:FRIEND_CODE_LENGTH])
+    number = int(player_id[:_PREFIX_DIGITS], 16) * _CODES // _PREFIXES
+    letters = []
+    for _ in range(FRIEND_CODE_LENGTH):
+        number, digit = divmod(number, len(_ALPHABET))
+        letters.append(_ALPHABET[digit])
+    return "".join(reversed(letters))
+
+
+def id_prefixes_of_code(code: str) -> tuple[str, str | None] | None:
+    """The id prefixes ``[low, high)`` whose players have ``code`` (``None``: no code spelled
+    so; ``high`` ``None``: up to the last id)."""
+    if len(code) != FRIEND_CODE_LENGTH or not set(code) <= set(_ALPHABET):
+        return None
+    number = 0
+    for letter in code:
+        number = number * len(_ALPHABET) + _ALPHABET.index(letter)
+
+    def first_prefix(n: int) -> int:  # the smallest prefix whose code is at least n
+        return -(-n * _PREFIXES // _CODES)
+
+    low, high = first_prefix(number), first_prefix(number + 1)
+    width = f"0{_PREFIX_DIGITS}x"
+    return format(low, width), (format(high, width) if high < _PREFIXES else None)
 
 
 def friend_code(ctx: OpContext, external_player_id: str) -> dict[str, Any]:
@@ -207,12 +232,10 @@ def _live_in_game(ctx: OpContext) -> list[ColumnElement[bool]]:
 def _target(ctx: OpContext, me: Row[Any], code: str | None, target_id: str | None) -> Row[Any]:
     """The player a friend request or block names (never the caller)."""
     if code is not None:
-        wanted = code.strip().upper()
-        ids = ctx.conn.execute(select(players.c.id).where(*_live_in_game(ctx))).scalars()
-        match = next((pid for pid in ids if friend_code_of(pid) == wanted), None)
-        if match is None:
+        found = _by_friend_code(ctx, code.strip().upper())
+        if found is None:
             raise FriendCodeInvalid(f"No player has the friend code {code!r}.")
-        other = ctx.conn.execute(select(players).where(players.c.id == match)).one()
+        other = found
     else:
         found = find_player_row(ctx, target_id or "")
         if found is None:
@@ -221,6 +244,18 @@ def _target(ctx: OpContext, me: Row[Any], code: str | None, target_id: str | Non
     if other.id == me.id:
         raise CannotFriendSelf("A player cannot befriend or block themselves.")
     return other
+
+
+def _by_friend_code(ctx: OpContext, code: str) -> Row[Any] | None:
+    """The live player of this game with that friend code (the lowest id if several share it)."""
+    prefixes = id_prefixes_of_code(code)
+    if prefixes is None:
+        return None
+    low, high = prefixes
+    in_range = [players.c.id >= low] + ([] if high is None else [players.c.id < high])
+    return ctx.conn.execute(
+        select(players).where(*in_range, *_live_in_game(ctx)).order_by(players.c.id).limit(1)
+    ).first()
 
 
 def _pair(first: Any, second: Any, a: str, b: str) -> ColumnElement[bool]:
