@@ -7,6 +7,7 @@ to the constructor; building the app does no I/O. The lifespan opens the :class:
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from functools import cache
@@ -45,6 +46,9 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with running(app):
+            if settings.freeze_gc:
+                gc.collect()  # the start-up's own garbage is not kept for good
+                gc.freeze()
             yield
 
     app = DocumentedApp(

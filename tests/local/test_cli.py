@@ -140,6 +140,7 @@ def test_a_supplied_key_is_shown_only_by_its_prefix(
     assert 'KratyAdmin(api_key=os.environ["KRATY_LOCAL_SERVER_KEY"], base_url=' in result.output
     [server] = no_serving
     assert (server.config.lifespan, server.config.access_log) == ("on", False)
+    assert server.config.app.state.settings.freeze_gc  # the process serves nothing else
     assert db.exists()
 
 

@@ -4,6 +4,7 @@ reverse; a failed start (busy port, unusable database) leaves no thread, engine 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import socket
 import threading
@@ -106,6 +107,20 @@ def test_running_opens_the_runtime_without_a_server(sqlite_file: Path) -> None:
 
     with pytest.raises(RuntimeError, match="not running"):
         runtime_of(app)
+
+
+@pytest.mark.parametrize("freeze", [False, True])
+def test_the_start_up_objects_leave_the_collectors_sight_only_when_asked(
+    sqlite_file: Path, freeze: bool
+) -> None:
+    settings = Settings(database=str(sqlite_file), webhook_poll_seconds=None, freeze_gc=freeze)
+    try:
+        with LocalServer(settings=settings):
+            frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+
+    assert (frozen > 10_000) is freeze
 
 
 def test_a_busy_port_fails_the_start_and_leaves_nothing_running(

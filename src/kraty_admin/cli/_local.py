@@ -117,7 +117,9 @@ def serve(
         raise missing_extra(exc) from None
     try:
         world = load_world(world_file) if world_file else default_world()
-        settings = Settings(database=db, world=world, server_key=supplied_server_key())
+        settings = Settings(
+            database=db, world=world, server_key=supplied_server_key(), freeze_gc=True
+        )
     except (WorldError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     try:
