@@ -14,6 +14,7 @@ transaction back without applying anything, so :func:`run_transaction` simply ru
 from __future__ import annotations
 
 import random
+import sqlite3
 import time
 import weakref
 from collections.abc import Callable, Iterator
@@ -80,7 +81,7 @@ def _install_sqlite_hooks(engine: Engine, lock_timeout_seconds: float) -> None:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _enter_wal_mode(cursor, lock_timeout_seconds)
         cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_seconds * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -90,6 +91,21 @@ def _install_sqlite_hooks(engine: Engine, lock_timeout_seconds: float) -> None:
     def _on_begin(conn: Connection) -> None:
         write = conn.get_execution_options().get(_WRITE_OPTION, True)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _enter_wal_mode(cursor: Any, timeout_seconds: float) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while the file is locked: SQLite can answer it
+    ``SQLITE_BUSY`` without waiting on the busy timeout (seen when several start-ups open a new
+    file while one of them runs the schema upgrade)."""
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "database is locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 def on_signalled_commit(engine: Engine, callback: Callable[[], None]) -> Callable[[], None]:
