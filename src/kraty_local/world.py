@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast, get_args
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,6 +26,12 @@ CLIENT_SDK = "client_sdk"
 LeaderboardMode = Literal["lobby_matched", "global"]
 _LEADERBOARD_MODES: tuple[str, ...] = ("lobby_matched", "global")
 SortOrder = Literal["desc", "asc"]
+#: Whose entries a board ranks: one game's, or those of every game of the studio declaring it.
+BoardScope = Literal["game", "studio"]
+#: When a board starts a new period (UTC): never, Mondays 00:00, the 1st of a month 00:00.
+ResetCadence = Literal["never", "weekly", "monthly"]
+#: What a player's entry keeps: the best score, the latest one, or the sum of all.
+ScoreAggregation = Literal["best", "latest", "sum"]
 #: The key naming each kind of grant entry's catalog key, and its amount field.
 REWARD_FIELDS = {
     "currency": ("currencyKey", "amount"),
@@ -122,11 +128,18 @@ class Event:
 
 @dataclass(frozen=True)
 class Leaderboard:
-    """A leaderboard: ``takes_scores`` boards accept raw scores; ``desc`` ranks high first."""
+    """A leaderboard: ``takes_scores`` boards accept raw scores; ``desc`` ranks high first.
+
+    ``scope``, ``reset_cadence`` and ``score_aggregation`` are what the client SDK's
+    ``Leaderboard`` reports (``scope``, ``resetCadence``, ``scoreAggregation``).
+    """
 
     key: str
     takes_scores: bool = True
     sort_order: SortOrder = "desc"
+    scope: BoardScope = "game"
+    reset_cadence: ResetCadence = "never"
+    score_aggregation: ScoreAggregation = "best"
 
 
 @dataclass(frozen=True)
@@ -208,6 +221,7 @@ class World:
             if game.studio_id not in self.studios:
                 raise WorldError(f"game {game.id!r} names unknown studio {game.studio_id!r}")
             _check_catalog(game)
+        _check_studio_boards(self.games.values())
         if self.default_game_id not in self.games:
             raise WorldError(f"default_game {self.default_game_id!r} is not a game")
         for key in self.keys:
@@ -255,6 +269,20 @@ def _check_catalog(game: Game) -> None:
         for milestone in event.milestones:
             for reward in milestone.rewards:
                 _check_reward(catalog, f"milestone {milestone.key!r}", reward)
+
+
+def _check_studio_boards(games: Iterable[Game]) -> None:
+    """A studio-scoped board ranks the entries of every game of its studio declaring its key, so
+    those games must declare it alike (same order, cadence and aggregation)."""
+    first: dict[tuple[str, str], tuple[Game, Leaderboard]] = {}
+    for game in games:
+        for board in game.leaderboards.values():
+            seen = first.setdefault((game.studio_id, board.key), (game, board))
+            if seen[1] != board and "studio" in (board.scope, seen[1].scope):
+                raise WorldError(
+                    f"leaderboard {board.key!r} is studio-scoped: games {seen[0].id!r} and "
+                    f"{game.id!r} of studio {game.studio_id!r} must declare it alike"
+                )
 
 
 def _check_reward(catalog: Catalog, where: str, reward: Mapping[str, Any]) -> None:
@@ -389,17 +417,26 @@ def _parse_game(t: _Table) -> Game:
         h.done()
     boards = {}
     for raw in t.array("leaderboards"):
-        b = _Table(raw, f"{gid}.leaderboards")
-        key, order = b.text("key"), b.text("sort_order", "desc")
-        if order not in ("desc", "asc"):
-            raise WorldError(f"leaderboard {key!r}: sort_order must be 'desc' or 'asc'")
-        boards[key] = Leaderboard(
-            key, b.flag("takes_scores", True), "asc" if order == "asc" else "desc"
-        )
-        b.done()
+        board = _parse_leaderboard(_Table(raw, f"{gid}.leaderboards"))
+        boards[board.key] = board
     game = Game(gid, t.text("studio"), t.text("name", gid), catalog, events, tuple(hooks), boards)
     t.done()
     return game
+
+
+def _parse_leaderboard(t: _Table) -> Leaderboard:
+    key = t.text("key")
+    t.where = f"leaderboard {key!r}"
+    board = Leaderboard(
+        key,
+        t.flag("takes_scores", True),
+        cast(SortOrder, t.choice("sort_order", get_args(SortOrder))),
+        cast(BoardScope, t.choice("scope", get_args(BoardScope))),
+        cast(ResetCadence, t.choice("reset_cadence", get_args(ResetCadence))),
+        cast(ScoreAggregation, t.choice("score_aggregation", get_args(ScoreAggregation))),
+    )
+    t.done()
+    return board
 
 
 def _parse_loot(t: _Table) -> LootEntry:
@@ -498,6 +535,14 @@ class _Table:
 
     def text(self, name: str, default: str | None = None) -> str:
         return str(self._typed(name, str, default))
+
+    def choice(self, name: str, options: tuple[str, ...]) -> str:
+        """A text that must be one of ``options``; the first is the default."""
+        value = self.text(name, options[0])
+        if value not in options:
+            allowed = ", ".join(repr(o) for o in options)
+            raise WorldError(f"{self.where}: {name} must be one of {allowed}, not {value!r}")
+        return value
 
     def integer(self, name: str, default: int | None = None) -> int:
         return int(self._typed(name, int, default))

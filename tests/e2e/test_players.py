@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from kraty_admin import KratyServerError
 from kraty_admin.testing import KratyLocal
+from kraty_local.services.board_rules import NEVER_RESET_PERIOD
 from kraty_local.store.schema import (
     attempts,
     blocks,
@@ -108,6 +109,7 @@ def test_gdpr_erasure_flow(kraty: KratyLocal) -> None:
                 **common,
                 leaderboard_key="weekly",
                 segment="",
+                period_start=NEVER_RESET_PERIOD,
                 score=42,
                 created_at=now,
                 updated_at=now,

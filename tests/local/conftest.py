@@ -11,6 +11,7 @@ need the socket use ``server.base_url``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from anyio.from_thread import start_blocking_portal
@@ -54,19 +55,26 @@ def server(
         yield running
 
 
-@pytest.fixture
-def client(server: Served) -> Iterator[http_lib.Client]:
-    """An HTTP client authenticated with the server's start-up key (game_1), calling the app
+@contextmanager
+def in_process_client(server: Served, api_key: str) -> Iterator[http_lib.Client]:
+    """An HTTP client of ``/server/v1`` authenticated with ``api_key``, calling the app
     in-process (``PortalTransport``: no socket, the same ASGI app and middleware)."""
     with (
         start_blocking_portal() as portal,
         http_lib.Client(
             transport=PortalTransport(server.app, portal),
             base_url=server.base_url + "/server/v1",
-            headers={"Authorization": f"Bearer {server.api_key}"},
+            headers={"Authorization": f"Bearer {api_key}"},
             timeout=30,
         ) as http,
     ):
+        yield http
+
+
+@pytest.fixture
+def client(server: Served) -> Iterator[http_lib.Client]:
+    """An in-process HTTP client authenticated with the server's start-up key (game_1)."""
+    with in_process_client(server, server.api_key) as http:
         yield http
 
 

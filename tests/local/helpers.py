@@ -10,7 +10,7 @@ from urllib.parse import quote
 from sqlalchemy import Engine, Table, func, select
 
 from kraty_local.store.schema import webhook_outbox
-from kraty_local.world import Event, EventWindow, ServerKey, World, default_world
+from kraty_local.world import Event, EventWindow, Leaderboard, ServerKey, World, default_world
 
 #: Extra keys of the test world, beside the server's start-up key (game_1).
 OTHER_GAME_KEY = "kt_game2.secret-game-2"
@@ -36,6 +36,16 @@ def with_events(base: World, *events: Event) -> World:
     game = base.games["game_1"]
     added = {**game.events, **{event.key: event for event in events}}
     return replace(base, games={**base.games, "game_1": replace(game, events=added)})
+
+
+def with_boards(base: World, *boards: Leaderboard) -> World:
+    """``base`` with ``boards`` added to every game's leaderboards."""
+    added = {board.key: board for board in boards}
+    games = {
+        gid: replace(game, leaderboards={**game.leaderboards, **added})
+        for gid, game in base.games.items()
+    }
+    return replace(base, games=games)
 
 
 def make_world(**changes: Any) -> World:

@@ -8,6 +8,7 @@ from uuid import uuid4
 
 from sqlalchemy import Engine, Table, select
 
+from kraty_local.services.board_rules import NEVER_RESET_PERIOD
 from kraty_local.store.schema import (
     lobbies,
     lobby_members,
@@ -91,6 +92,7 @@ def score_row(owner: str, board: str, score: float, segment: str = "") -> dict[s
         **GAME,
         "leaderboard_key": board,
         "segment": segment,
+        "period_start": NEVER_RESET_PERIOD,
         "player_id": owner,
         "score": score,
         "created_at": AT,

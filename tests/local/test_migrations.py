@@ -10,11 +10,12 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import select
+from sqlalchemy import column, select, table
 
 from kraty_local.db import make_engine
 from kraty_local.migrations import UnversionedDatabaseError, alembic_config, upgrade
-from kraty_local.store.schema import attempts, metadata, players
+from kraty_local.services.board_rules import NEVER_RESET_PERIOD
+from kraty_local.store.schema import attempts, leaderboard_entries, metadata, players
 
 REVISION_HINT = (
     "store/schema.py and the migrations disagree: write a revision with "
@@ -130,3 +131,36 @@ def test_revision_0003_converts_existing_rows(empty_database_target: str) -> Non
         engine.dispose()
     assert tuple(seen) == (at, at)  # backfilled from created_at
     assert statuses == {"active": "in_progress", "completed": "completed"}
+
+
+def test_revision_0006_puts_existing_scores_in_the_never_reset_period(
+    empty_database_target: str,
+) -> None:
+    at = datetime(2029, 6, 1, tzinfo=timezone.utc)
+    week = datetime(2029, 5, 28, tzinfo=timezone.utc)
+    game = {"studio_id": "studio_1", "game_id": "game_1"}
+    entry = {**game, "leaderboard_key": "b", "segment": "", "player_id": "p", "score": 7.0}
+    stamps = {"created_at": at, "updated_at": at}
+    # the table as revision 0005 has it: no period_start yet
+    old_entries = table(
+        "leaderboard_entries",
+        *(column(name) for name in [*entry, *stamps]),
+    )
+    engine = make_engine(empty_database_target)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "0005")
+            conn.execute(players.insert().values(id="p", external_player_id="x", **game, **stamps))
+            conn.execute(old_entries.insert().values(**entry, **stamps))
+        upgrade(engine)
+        with engine.begin() as conn:
+            periods = conn.execute(select(leaderboard_entries.c.period_start)).scalars().all()
+            # the same player, board and segment in another period is another entry now
+            conn.execute(leaderboard_entries.insert().values(**entry, **stamps, period_start=week))
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0005")
+            kept = conn.execute(select(old_entries.c.score)).scalars().all()
+    finally:
+        engine.dispose()
+    assert periods == [NEVER_RESET_PERIOD]
+    assert kept == [7.0]  # a downgrade keeps the never-reset period's scores only

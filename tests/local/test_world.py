@@ -27,6 +27,13 @@ def test_example_world_file_loads() -> None:
     assert world.keys[0].prefix == "kl_ci"
     assert world.rate_limit.burst == 400
     assert len(world.webhook_retry_schedule) == 11
+    season = game.leaderboards["season_points"]
+    assert (season.scope, season.reset_cadence, season.score_aggregation) == (
+        "studio",
+        "monthly",
+        "sum",
+    )
+    assert game.leaderboards["weekly_race_board"].reset_cadence == "weekly"
 
 
 def test_default_world_has_the_fixtures_tests_rely_on() -> None:
@@ -40,6 +47,11 @@ def test_default_world_has_the_fixtures_tests_rely_on() -> None:
 
 
 MINIMAL: dict[str, Any] = {"studios": [{"id": "s"}], "games": [{"id": "g", "studio": "s"}]}
+
+
+def _board(**fields: Any) -> dict[str, Any]:
+    """``MINIMAL`` with one leaderboard ``b`` declaring ``fields``."""
+    return {"games": [{"id": "g", "studio": "s", "leaderboards": [{"key": "b", **fields}]}]}
 
 
 @pytest.mark.parametrize(
@@ -75,6 +87,18 @@ MINIMAL: dict[str, Any] = {"studios": [{"id": "s"}], "games": [{"id": "g", "stud
             },
             "leaderboard_mode",
         ),
+        (_board(sort_order="up"), "leaderboard 'b': sort_order must be one of 'desc', 'asc'"),
+        (_board(scope="world"), "leaderboard 'b': scope must be one of 'game', 'studio', not"),
+        (
+            _board(reset_cadence="daily"),
+            "reset_cadence must be one of 'never', 'weekly', 'monthly'",
+        ),
+        (
+            _board(score_aggregation="max"),
+            "score_aggregation must be one of 'best', 'latest', 'sum'",
+        ),
+        (_board(scope=1), "leaderboard 'b': 'scope' has the wrong type"),
+        (_board(period="x"), "leaderboard 'b': unknown field"),
         ({"keys": [{"key": "nodot", "studio": "s"}]}, "<prefix>.<secret>"),
         ({"rate_limit": {"burst": "many"}}, "wrong type"),
         ({"default_game": "h"}, "not a game"),
@@ -83,6 +107,55 @@ MINIMAL: dict[str, Any] = {"studios": [{"id": "s"}], "games": [{"id": "g", "stud
 def test_bad_worlds_are_rejected_with_a_reason(change: dict[str, Any], message: str) -> None:
     with pytest.raises(WorldError, match=message):
         parse_world({**MINIMAL, **change})
+
+
+def test_board_settings_default_to_game_scope_never_reset_best_score() -> None:
+    board = parse_world({**MINIMAL, **_board()}).games["g"].leaderboards["b"]
+
+    assert (board.scope, board.reset_cadence, board.score_aggregation) == ("game", "never", "best")
+    assert (board.takes_scores, board.sort_order) == (True, "desc")
+
+
+def _two_games(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    games = [
+        {"id": game, "studio": "s", "leaderboards": [{"key": "b", **fields}]}
+        for game, fields in (("g1", first), ("g2", second))
+    ]
+    return {"studios": [{"id": "s"}], "games": games}
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        {"scope": "game"},
+        {"scope": "studio", "reset_cadence": "monthly"},
+        {"scope": "studio", "score_aggregation": "latest"},
+        {"scope": "studio", "sort_order": "asc"},
+    ],
+)
+def test_a_studio_board_is_declared_alike_by_every_game_of_the_studio(
+    second: dict[str, Any],
+) -> None:
+    with pytest.raises(WorldError, match="'b' is studio-scoped: games 'g1' and 'g2' of studio"):
+        parse_world(_two_games({"scope": "studio"}, second))
+
+
+def test_boards_of_one_key_may_differ_between_game_scoped_games_and_studios() -> None:
+    alike = parse_world(_two_games({"scope": "studio"}, {"scope": "studio"}))
+    apart = parse_world(_two_games({"score_aggregation": "sum"}, {"sort_order": "asc"}))
+    other_studio = parse_world(
+        {
+            "studios": [{"id": "s"}, {"id": "t"}],
+            "games": [
+                {"id": "g1", "studio": "s", "leaderboards": [{"key": "b", "scope": "studio"}]},
+                {"id": "g2", "studio": "t", "leaderboards": [{"key": "b"}]},
+            ],
+        }
+    )
+
+    assert alike.games["g2"].leaderboards["b"].scope == "studio"
+    assert apart.games["g1"].leaderboards["b"].score_aggregation == "sum"
+    assert other_studio.games["g2"].leaderboards["b"].scope == "game"
 
 
 def test_plaintext_keys_are_stored_hashed() -> None:

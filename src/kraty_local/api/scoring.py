@@ -20,7 +20,8 @@ _ATTEMPT = PLAYER_PATH + "/events/{event_key:segment}/attempts/{attempt_id:segme
 def score(
     board_key: KeyPath, body: ScoreIn, call: PlayerCall, response: Response
 ) -> Envelope[ScoreResult]:
-    """Submit a raw score; the board keeps each player's best per segment."""
+    """Submit a raw score: the board folds it into the player's entry of the current period
+    (best, latest or sum, as the world file says) and answers the kept score and its rank."""
     result = call.idempotent(
         body,
         lambda ctx: scoring.submit(ctx, board_key, body.externalPlayerId, body.value, body.segment),

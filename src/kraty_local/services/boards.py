@@ -1,12 +1,12 @@
 """Leaderboard reads for the game client (``GET /sdk/v1/leaderboards/{key}``, ``types.ts``
 ``Leaderboard``).
 
-Entries are the board's kept scores (:mod:`kraty_local.services.scoring`) best first, ranked
-as submissions are: 1 plus the number of strictly better scores (ties share a rank).
-[Local model] World boards are game-scoped, never reset and keep each player's best
-(``scope: "game"``, ``resetCadence: "never"``, ``scoreAggregation: "best"``), so the one period
-starts at the Unix epoch; ``participantId`` is the internal player id, ``name`` the display name
-with the anonymized one as fallback.
+Entries are the board's kept scores (:mod:`kraty_local.services.scoring`) of the current period
+(:mod:`kraty_local.services.board_rules`, by Kraty Local's clock), best first, ranked as
+submissions are: 1 plus the number of strictly better scores (ties share a rank). ``scope``,
+``resetCadence`` and ``scoreAggregation`` are the world board's settings and ``period`` the
+current period's start. [Local model] ``participantId`` is the internal player id, ``name`` the
+display name with the anonymized one as fallback.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from typing import Any
 from sqlalchemy import Row, Subquery, func, select
 
 from kraty_local.domain.errors import NotFound
+from kraty_local.services import board_rules
 from kraty_local.services.context import OpContext
 from kraty_local.services.identities import anonymized_identity
 from kraty_local.services.players import find_player_row
 from kraty_local.services.scoring import number
 from kraty_local.store.schema import leaderboard_entries as entries
 from kraty_local.store.schema import players
+from kraty_local.timefmt import iso
 
-PERIOD_START = "1970-01-01T00:00:00.000Z"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
@@ -40,13 +41,10 @@ def read(
     board = ctx.game.leaderboards.get(board_key)
     if board is None:
         raise NotFound(f"Unknown leaderboard {board_key!r}.")
+    period = board_rules.period_start(board.reset_cadence, ctx.now)
     scores = (
         select(entries.c.player_id, entries.c.score, entries.c.id.label("tiebreak"))
-        .where(
-            entries.c.game_id == ctx.game.id,
-            entries.c.leaderboard_key == board_key,
-            entries.c.segment == (segment or ""),
-        )
+        .where(*board_rules.ranked_together(ctx, board, segment, period))
         .subquery()
     )
     ranked, own = rank(
@@ -59,11 +57,11 @@ def read(
     return {
         "key": board_key,
         "leaderboardId": board_key,
-        "scope": "game",
-        "resetCadence": "never",
-        "scoreAggregation": "best",
+        "scope": board.scope,
+        "resetCadence": board.reset_cadence,
+        "scoreAggregation": board.score_aggregation,
         "segment": segment or "",
-        "period": PERIOD_START,
+        "period": iso(period),
         "entries": ranked,
         "self": own,
     }

@@ -110,7 +110,7 @@ def _merge(ctx: OpContext, source: Row[Any], target: Row[Any]) -> MergeResult:
         "player_id",
         source.id,
         target.id,
-        ("game_id", "leaderboard_key", "segment"),
+        ("game_id", "leaderboard_key", "segment", "period_start"),
     )
     scrubbed = _delete_rows(ctx, leaderboard_entries, leaderboard_entries.c.player_id == source.id)
     _move_social_links(ctx, source.id, target.id)

@@ -315,6 +315,7 @@ lobbies = Table(
     _ts("created_at"),
     _ts("updated_at"),
     UniqueConstraint("game_id", "key", name="uq_lobbies_game_key"),
+    Index("ix_lobbies_board", "game_id", "leaderboard_id"),  # event board reads find the lobby
 )
 
 lobby_members = Table(
@@ -351,6 +352,7 @@ attempts = Table(
     _ts("created_at"),
     _ts("updated_at"),
     UniqueConstraint("player_id", "event_key", "attempt_key", name="uq_attempts_player_key"),
+    Index("ix_attempts_board", "game_id", "leaderboard_id"),  # event board reads rank these
 )
 
 leaderboard_entries = Table(
@@ -361,15 +363,22 @@ leaderboard_entries = Table(
     Column("game_id", KEY, nullable=False),
     Column("leaderboard_key", KEY, nullable=False),
     Column("segment", KEY, nullable=False),  # "" when unsegmented
+    # the start of the board's reset period the score counts in (the Unix epoch: never reset)
+    _ts("period_start"),
     Column("player_id", ID, ForeignKey("players.id"), nullable=False),
     Column("lobby_id", ID, ForeignKey("lobbies.id")),
     Column("score", Float, nullable=False),
     _ts("created_at"),
     _ts("updated_at"),
     UniqueConstraint(
-        "game_id", "leaderboard_key", "segment", "player_id", name="uq_leaderboard_entries"
+        "game_id",
+        "leaderboard_key",
+        "segment",
+        "period_start",
+        "player_id",
+        name="uq_leaderboard_entries",
     ),
-    Index("ix_leaderboard_rank", "game_id", "leaderboard_key", "segment", "score"),
+    Index("ix_leaderboard_rank", "game_id", "leaderboard_key", "segment", "period_start", "score"),
 )
 
 friends = Table(
