@@ -161,19 +161,31 @@ class PlayerClient:
         mode: str = "increment",
         metric_value: float | None = None,
         metrics: dict[str, float] | None = None,
+        occurred_at: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Any:
-        """Report progress: ``{attempt, milestonesFired}``."""
-        body = _without_none({"mode": mode, "metricValue": metric_value, "metrics": metrics})
-        return self._post(f"{_attempt(event_key, attempt_id)}/progress", body)
+        """Report progress (``occurred_at``: an ISO time replacing the server's):
+        ``{attempt, milestonesFired}``."""
+        fields = {"metricValue": metric_value, "metrics": metrics, "occurredAt": occurred_at}
+        body = {"mode": mode, **_without_none(fields)}
+        return self._post(f"{_attempt(event_key, attempt_id)}/progress", body, idempotency_key)
 
     def finish(self, event_key: str, attempt_id: str) -> Any:
         """Finish an attempt: ``{attempt, outcome}``."""
         return self._post(f"{_attempt(event_key, attempt_id)}/finish", {})
 
-    def leaderboard(self, key: str, *, limit: int | None = None, include_self: bool = False) -> Any:
-        """A board: ``{key, entries, self, ...}`` (``self`` is this player's standing when
-        ``include_self``)."""
-        return self._http_get(f"/leaderboards/{_seg(key)}", self._board_params(limit, include_self))
+    def leaderboard(
+        self,
+        key: str,
+        *,
+        limit: int | None = None,
+        segment: str | None = None,
+        include_self: bool = False,
+    ) -> Any:
+        """A board: ``{key, entries, self, ...}`` (``segment``: one bucket's ranks; ``self`` is
+        this player's standing when ``include_self``)."""
+        params = self._board_params(limit, include_self, segment)
+        return self._http_get(f"/leaderboards/{_seg(key)}", params)
 
     def event_leaderboard(
         self, leaderboard_id: str, *, limit: int | None = None, include_self: bool = False
@@ -260,8 +272,11 @@ class PlayerClient:
         """Lift a block (``False`` when there was none)."""
         return bool(self._call("DELETE", f"/blocks/{_seg(external_player_id)}")["unblocked"])
 
-    def _board_params(self, limit: int | None, include_self: bool) -> dict[str, Any]:
-        params: dict[str, Any] = {} if limit is None else {"limit": limit}
+    def _board_params(
+        self, limit: int | None, include_self: bool, segment: str | None = None
+    ) -> dict[str, Any]:
+        """The query, in the TypeScript client's order (the wire then reads the same)."""
+        params = _without_none({"limit": limit, "segment": segment})
         if include_self:
             params.update(includeSelf="true", externalId=self.external_player_id)
         return params

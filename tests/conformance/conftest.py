@@ -5,6 +5,7 @@
 - ``kraty_local_database`` hands the ``kraty_local`` fixture (``kraty_admin.testing``) the
   engine-parametrized ``database_target`` of ``tests/conftest.py``, so tests using a running
   Kraty Local run on SQLite and, with ``KRATY_TEST_PG_URL``, PostgreSQL.
+- ``client_run_of`` runs the ``/sdk/v1`` client scenario once per engine, driver and process.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import operator
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 import anyio
@@ -21,7 +23,14 @@ import pytest
 import respx
 
 from kraty_admin import KratyAdmin, KratyAdminAsync, RetryConfig
+from kraty_local.clock import FakeClock
+from kraty_local.server import LocalServer
+from kraty_local.world import default_world
 from tests._http import RespxRequest, RespxResponse, http_lib, mock_http
+from tests.conftest import empty_postgres
+
+from . import client_scenario
+from .client_scenario import ClientRun
 
 API_KEY = "sk_test_conformance.k3y"
 BASE_URL = "https://api.conformance.test"
@@ -135,3 +144,25 @@ def sdk(request: pytest.FixtureRequest) -> Iterator[Sdk]:
 def kraty_local_database(database_target: str) -> str:
     """The ``kraty_local`` fixture's database: each engine of ``database_target`` in turn."""
     return database_target
+
+
+@pytest.fixture(scope="session")
+def _client_runs() -> dict[tuple[str, str], ClientRun]:
+    return {}
+
+
+def client_run_of(request: pytest.FixtureRequest, engine: str, driver: str) -> ClientRun:
+    """The ``/sdk/v1`` client scenario (``client_scenario``) of one driver on one engine, run
+    once per test process on a server of its own that stops as soon as it is done."""
+    runs: dict[tuple[str, str], ClientRun] = request.getfixturevalue("_client_runs")
+    if (engine, driver) not in runs:
+        if engine == "sqlite":
+            folder = request.getfixturevalue("tmp_path_factory").mktemp("client-conformance")
+            database = str(folder / "kraty-local.sqlite")
+        else:
+            database = request.getfixturevalue("postgres_url")
+            empty_postgres(database)
+        clock = FakeClock(datetime.now(timezone.utc), real_intervals=True)
+        with LocalServer(db=database, world=default_world(), clock=clock) as server:
+            runs[engine, driver] = client_scenario.run(server, driver)
+    return runs[engine, driver]

@@ -346,6 +346,19 @@ class Deviation:
     reason: str
 
 
+def deviated(
+    path: str, body: dict[str, Any] | None, deviations: tuple[Deviation, ...]
+) -> tuple[str, dict[str, Any] | None]:
+    """A reference's ``path`` and ``body`` with the ``"path"``/``"body"`` deviations applied:
+    the request our client must send instead."""
+    for deviation in deviations:
+        if deviation.where == "path":
+            path = deviation.ours
+        elif deviation.where == "body":
+            body = deviation.ours
+    return path, body
+
+
 #: Applies to every sample: the SDK identification header names the sending SDK.
 SDK_HEADER_DEVIATION = Deviation(
     "header:x-kraty-sdk",

@@ -6,7 +6,9 @@ A *type expression* is a string:
 - ``"iso"``: a string holding an ISO-8601 date or date-time (``Z`` allowed);
 - ``"object"``: any JSON object (a ``Record<string, unknown>``);
 - ``"list[T]"`` and ``"map[T]"`` (a ``Record<string, T>``) of another expression;
-- the name of a shape in the ``types`` table passed to :func:`validate` (``"Grant"``).
+- the name of a shape in the ``types`` table passed to :func:`validate` (``"Grant"``);
+- ``"A|B"``: a value of any one of the alternatives (a TypeScript union, told apart by an
+  enumerated discriminator field such as ``type``).
 
 A shape maps each field name to a :class:`F`: its type, whether it must be present, whether it
 may be ``null``, and for enumerations the values it may take. Shapes are open: fields a shape
@@ -79,6 +81,8 @@ def validate(value: Any, type_: str, types: Types, where: str = "$") -> list[str
         if not isinstance(value, dict):
             return [f"{where}: expected an object, got {value!r}"]
         return [p for k, v in value.items() for p in validate(v, element, types, f"{where}.{k}")]
+    if "|" in type_:
+        return _validate_union(value, type_, types, where)
     if type_ not in types:
         raise KeyError(f"unknown type {type_!r}")
     if not isinstance(value, dict):
@@ -99,6 +103,17 @@ def validate(value: Any, type_: str, types: Types, where: str = "$") -> list[str
             problems.append(f"{path}: {item!r} is not one of {list(field.enum)}")
             continue
         problems.extend(validate(item, field.type, types, path))
+    return problems
+
+
+def _validate_union(value: Any, type_: str, types: Types, where: str) -> list[str]:
+    """No problem when one alternative fits; else each alternative's problems, named."""
+    problems: list[str] = []
+    for alternative in type_.split("|"):
+        found = validate(value, alternative, types, where)
+        if not found:
+            return []
+        problems.extend(f"{p} (as {alternative})" for p in found)
     return problems
 
 
@@ -157,6 +172,8 @@ def example(type_: str, types: Types, *, full: bool) -> Any:
     element = _element(type_, _MAP)
     if element is not None:
         return {"metric_a": example(element, types, full=full)}
+    if "|" in type_:
+        return example(type_.split("|")[-1 if full else 0], types, full=full)
     body: dict[str, Any] = {}
     for name, field in types[type_].items():
         if not full and not field.required:

@@ -24,6 +24,7 @@ from .reference import (
     SDK_HEADER_DEVIATION,
     TYPES,
     Sample,
+    deviated,
 )
 from .schema import example
 
@@ -42,13 +43,7 @@ def _substitute(value: Any, key: str) -> Any:
 
 def expected_request(sample: Sample) -> tuple[str, dict[str, Any] | None]:
     """The Python reference's path and body, with the sample's deviations applied."""
-    path, body = sample.path, sample.body
-    for deviation in sample.deviations:
-        if deviation.where == "path":
-            path = deviation.ours
-        elif deviation.where == "body":
-            body = deviation.ours
-    return path, body
+    return deviated(sample.path, sample.body, sample.deviations)
 
 
 def _answer_for(sdk: Sdk, sample: Sample) -> None:

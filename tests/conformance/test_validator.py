@@ -10,25 +10,37 @@ from typing import Any
 
 import pytest
 
+from .client_reference import CLIENT_REQUESTS, CLIENT_TYPES
 from .reference import TYPES
 from .reference_bodies import SUITE_BODIES
-from .schema import EXTRA_FIELD, example, validate, with_extras
+from .schema import EXTRA_FIELD, Types, example, validate, with_extras
 
 _FRIENDS = next(b for b in SUITE_BODIES if b.endpoint == "players.friends" and b.complete)
 _GOOD_FRIENDS: dict[str, Any] = _FRIENDS.body["data"]
 
 
-@pytest.mark.parametrize("type_name", sorted(TYPES))
+#: Every table of facts: the server SDKs' answers, the client SDK's answers and requests.
+_TABLES: dict[str, Types] = {
+    "server": TYPES,
+    "client": CLIENT_TYPES,
+    "client-request": CLIENT_REQUESTS,
+}
+_NAMES = [(table, name) for table, types in _TABLES.items() for name in sorted(types)]
+
+
+@pytest.mark.parametrize(("table", "type_name"), _NAMES, ids=[f"{t}-{n}" for t, n in _NAMES])
 @pytest.mark.parametrize("full", [True, False], ids=["full", "sparse"])
-def test_generated_examples_validate(type_name: str, full: bool) -> None:
-    assert validate(example(type_name, TYPES, full=full), type_name, TYPES) == []
+def test_generated_examples_validate(table: str, type_name: str, full: bool) -> None:
+    types = _TABLES[table]
+    assert validate(example(type_name, types, full=full), type_name, types) == []
 
 
-@pytest.mark.parametrize("type_name", sorted(TYPES))
-def test_unknown_fields_are_allowed(type_name: str) -> None:
-    grown = with_extras(example(type_name, TYPES, full=True), type_name, TYPES)
+@pytest.mark.parametrize(("table", "type_name"), _NAMES, ids=[f"{t}-{n}" for t, n in _NAMES])
+def test_unknown_fields_are_allowed(table: str, type_name: str) -> None:
+    types = _TABLES[table]
+    grown = with_extras(example(type_name, types, full=True), type_name, types)
     assert EXTRA_FIELD in grown
-    assert validate(grown, type_name, TYPES) == []
+    assert validate(grown, type_name, types) == []
 
 
 def _broken(change: str) -> tuple[dict[str, Any], str]:
@@ -108,3 +120,41 @@ def test_open_enumerations_accept_new_values() -> None:
     key = example("ApiKeyInfo", TYPES, full=True) | {"environment": "staging"}
     assert validate(lobby, "Lobby", TYPES) == []
     assert validate(key, "ApiKeyInfo", TYPES) == []
+
+
+@pytest.mark.parametrize(
+    ("type_name", "field", "bad"),
+    [
+        ("EventListing", "milestoneRewards", None),  # `milestoneRewards?: [...]`, not nullable
+        ("MilestoneRewardPreview", "threshold", "100"),  # a number
+        ("Leaderboard", "scope", "global"),  # 'game' | 'studio'
+        ("PlayerPresence", "online", None),
+        ("PlayerRegistration", "secret", None),
+        ("ProgressInput", "mode", "add"),  # 'set' | 'increment'
+    ],
+)
+def test_wrong_client_values_are_rejected(type_name: str, field: str, bad: Any) -> None:
+    types = CLIENT_REQUESTS if type_name in CLIENT_REQUESTS else CLIENT_TYPES
+    body = example(type_name, types, full=True)
+    body[field] = bad
+    assert [p for p in validate(body, type_name, types) if p.startswith(f"$.{field}:")]
+
+
+_REWARD_ENTRY = "CurrencyEntry|ItemEntry|CrateEntry"
+
+
+@pytest.mark.parametrize(
+    ("entry", "fits"),
+    [
+        ({"type": "currency", "currencyKey": "gold", "amount": 5}, True),
+        ({"type": "item", "itemKey": "sword", "quantity": 1, "parameters": {"r": 1}}, True),
+        ({"type": "crate", "crateItemKey": "box", "quantity": 2}, True),
+        ({"type": "currency", "itemKey": "sword", "quantity": 1}, False),  # says currency
+        ({"type": "gem", "currencyKey": "gold", "amount": 5}, False),  # no such alternative
+        ({"type": "crate", "crateItemKey": "box"}, False),  # no quantity
+        ("currency", False),
+    ],
+)
+def test_a_union_takes_one_of_its_alternatives(entry: Any, fits: bool) -> None:
+    problems = validate([entry], f"list[{_REWARD_ENTRY}]", CLIENT_TYPES)
+    assert (problems == []) == fits, problems

@@ -13,13 +13,13 @@ from kraty_local.clock import FakeClock
 from kraty_local.shared_server import Served
 from kraty_local.world import CLIENT_SDK, ServerKey, World
 from tests._http import http_lib
+from tests.conformance.client_reference import CLIENT_TYPES
 from tests.conformance.schema import validate
 from tests.local.conftest import in_process_client
 from tests.local.helpers import OTHER_GAME_KEY
 from tests.local.test_board_settings import score, settings_world
 
 from .conftest import PlayerFactory
-from .test_boards import BOARD_TYPES
 
 GAME_2_CLIENT_KEY = "kt_client2.secret-client-2"
 
@@ -53,7 +53,7 @@ def test_the_read_reports_the_boards_settings_and_current_period(
 ) -> None:
     board = player_of("p1", register=False).leaderboard(key)
 
-    assert validate(board, "Leaderboard", BOARD_TYPES) == []
+    assert validate(board, "Leaderboard", CLIENT_TYPES) == []
     assert (board["scope"], board["resetCadence"], board["scoreAggregation"]) == settings
     assert board["period"] == period
 

@@ -6,40 +6,10 @@ import pytest
 
 from kraty_admin import KratyServerError
 from tests._http import http_lib
-from tests.conformance.schema import nul, opt, optnul, req, validate
+from tests.conformance.client_reference import CLIENT_TYPES
+from tests.conformance.schema import validate
 
 from .conftest import PlayerFactory
-from .test_client_types import CLIENT_TYPES
-
-#: ``types.ts`` ``Leaderboard`` and ``LeaderboardEntry``.
-BOARD_TYPES = {
-    **CLIENT_TYPES,
-    "Leaderboard": {
-        "key": req("str"),
-        "leaderboardId": req("str"),
-        "scope": req("str", "game", "studio"),
-        "resetCadence": req("str", "never", "weekly", "monthly"),
-        "scoreAggregation": req("str", "best", "latest", "sum"),
-        "segment": nul("str"),
-        "period": req("iso"),
-        "entries": req("list[LeaderboardEntry]"),
-        "self": nul("SelfStanding"),
-    },
-    "SelfStanding": {"rank": req("int"), "score": req("number")},
-    "LeaderboardEntry": {
-        "participantId": req("str"),
-        "kind": req("str", "player", "bot"),
-        "name": nul("str"),
-        "avatar": optnul("str"),
-        "country": optnul("str"),
-        "anonymizedName": optnul("str"),
-        "anonymizedAvatar": optnul("str"),
-        "score": req("number"),
-        "rank": req("int"),
-        "isSelf": req("bool"),
-        "progression": opt("map[number]"),
-    },
-}
 
 
 def _score(
@@ -57,7 +27,7 @@ def test_the_game_reads_ranks_with_ties_and_its_own_standing(
     for player, seconds in (("p1", 30.5), ("p2", 42), ("p3", 42), ("p4", 50)):
         _score(client, player, seconds)
     board = game.leaderboard("speedrun_board", include_self=True)
-    assert validate(board, "Leaderboard", BOARD_TYPES) == []
+    assert validate(board, "Leaderboard", CLIENT_TYPES) == []
     assert [(e["rank"], e["score"], e["isSelf"]) for e in board["entries"]] == [
         (1, 30.5, False),
         (2, 42, True),

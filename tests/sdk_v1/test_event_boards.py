@@ -11,23 +11,10 @@ from kraty_admin import KratyServerError
 from kraty_local.clock import FakeClock
 from kraty_local.testing import PlayerClient
 from tests._http import http_lib
-from tests.conformance.schema import nul, opt, req, validate
+from tests.conformance.client_reference import CLIENT_TYPES
+from tests.conformance.schema import validate
 
 from .conftest import PlayerFactory
-from .test_boards import BOARD_TYPES
-
-#: ``types.ts`` ``EventLeaderboard``.
-EVENT_BOARD_TYPES = {
-    **BOARD_TYPES,
-    "EventLeaderboard": {
-        "leaderboardId": req("str"),
-        "mode": req("str"),
-        "finalized": req("bool"),
-        "entries": req("list[LeaderboardEntry]"),
-        "self": nul("SelfStanding"),
-        "joined": opt("bool"),
-    },
-}
 
 
 def _scores(game: PlayerClient, *values: float) -> str:
@@ -45,7 +32,7 @@ def test_best_attempt_per_player_ranked_with_ties_and_the_callers_standing(
     board_id = _scores(p1, 100, 300)
     assert _scores(p2, 300) == _scores(p3, 50) == board_id
     board = p3.event_leaderboard(board_id, include_self=True)
-    assert validate(board, "EventLeaderboard", EVENT_BOARD_TYPES) == []
+    assert validate(board, "EventLeaderboard", CLIENT_TYPES) == []
     assert (board["leaderboardId"], board["mode"], board["finalized"]) == (
         board_id,
         "global",

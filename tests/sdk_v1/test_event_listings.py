@@ -34,6 +34,17 @@ def test_only_running_enabled_events_are_listed_with_the_players_board_and_attem
     assert race["leaderboardId"] == f"event:weekly_race:{race['windowId']}"
     assert race["currentAttemptId"] is None
     assert race["leaderboardMode"] == "global"
+    assert listed["quick_brawl"]["milestoneRewards"] == []
+    assert [(m["key"], m["metricKey"], m["threshold"]) for m in race["milestoneRewards"]] == [
+        ("bronze", "score", 100),
+        ("silver", "score", 500),
+        ("gold", "score", 1000),
+    ]
+    assert race["milestoneRewards"][1]["entries"] == [
+        {"type": "currency", "currencyKey": "gold", "amount": 200},
+        {"type": "item", "itemKey": "health_potion", "quantity": 1},
+    ]
+    assert "rewardPolicy" not in race  # the world has no completion rewards to summarise
 
     attempt = game.start("weekly_race")["attempt"]
     assert {e["eventKey"]: e["currentAttemptId"] for e in game.events()} == {

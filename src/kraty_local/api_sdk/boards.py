@@ -19,6 +19,11 @@ router = APIRouter(tags=["sdk: leaderboards"])
 _Limit = Annotated[int, Query(ge=1, le=boards.MAX_LIMIT)]
 _IncludeSelf = Annotated[bool, Query()]
 _SelfId = Annotated[ExternalPlayerId | None, Query()]
+#: The client SDK's ``progression=level,trophies``: economy keys whose balances it would attach
+#: to each entry.
+_Progression = Annotated[
+    str | None, Query(description="Comma-separated progression keys (no effect here).")
+]
 
 
 @router.get("/leaderboards/{board_key:segment}", response_model=Envelope[Leaderboard])
@@ -49,13 +54,13 @@ def read_event_board(
     leaderboard_id: KeyPath,
     call: PlayerCall,
     limit: _Limit = boards.DEFAULT_LIMIT,
-    progression: Annotated[bool, Query()] = False,
+    progression: _Progression = None,
     includeSelf: _IncludeSelf = False,
     externalId: _SelfId = None,
 ) -> Envelope[Any]:
     """One event window's or lobby's board (``event:<key>:<windowId>`` or ``lobby:<id>``, as
     attempts carry it): each player's best attempt score, ranked; ``404 not_found`` for an
-    unknown board. ``progression`` has no effect (Kraty Local has no divisions)."""
+    unknown board. ``progression`` has no effect (Kraty Local has no progression resources)."""
     del progression  # accepted because the client SDK may send it
     own = _self_id(includeSelf, externalId)
     return Envelope(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from typing_extensions import NotRequired, TypedDict
 
@@ -59,6 +59,15 @@ class StartedAttempt(TypedDict):
     windowEndsAt: str
 
 
+class MilestoneRewardPreview(TypedDict):
+    """One milestone of an event: reaching ``threshold`` on ``metricKey`` pays ``entries``."""
+
+    key: str
+    metricKey: str
+    threshold: int | float  # an integral threshold stays an integer
+    entries: list[dict[str, Any]]  # grant entries, as the world gives them
+
+
 class EventListing(TypedDict):
     """One event of ``GET /players/{p}/events``."""
 
@@ -70,6 +79,7 @@ class EventListing(TypedDict):
     leaderboardId: str | None
     currentAttemptId: str | None
     leaderboardMode: NotRequired[str]
+    milestoneRewards: NotRequired[list[MilestoneRewardPreview]]
 
 
 class OwnIdentity(TypedDict):

@@ -6,8 +6,12 @@ clock, by key. The world gives events no display name, so ``name`` is the event 
 ``leaderboardId`` is the board the player's next attempt would rank on (their lobby's for this
 window when they sit in one, else ``event:<eventKey>:<windowId>``); ``currentAttemptId`` is the
 player's newest attempt of this window still ``in_progress``. ``leaderboardMode`` is the
-world's; the world has no entry costs, requirements, metric definitions or metadata, so those
-optional fields are left out.
+world's. ``milestoneRewards`` previews the world's milestones (``[]`` when the event has none):
+each fires when the attempt's metric value, which is its ``score``, reaches ``threshold``, so
+``metricKey`` is ``"score"``, and ``entries`` are its rewards as the world gives them. The world
+has no completion rewards, entry costs, requirements, metric definitions or metadata, so
+``rewardPolicy`` and those optional fields are left out (``rewardPolicy: {type: "none"}`` would
+say the event has no rewards at all, which its milestones contradict).
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from sqlalchemy import select
 from kraty_local.services.attempts import event_board, lobby_of
 from kraty_local.services.context import OpContext
 from kraty_local.services.players import PlayerRef, require_player
+from kraty_local.services.scoring import number
 from kraty_local.store.schema import attempts
 from kraty_local.timefmt import iso
-from kraty_local.world import Event
+from kraty_local.world import Event, Milestone
 
 
 def open_events(ctx: OpContext, external_player_id: str) -> list[dict[str, Any]]:
@@ -57,4 +62,18 @@ def _listing(ctx: OpContext, player: PlayerRef, event: Event) -> dict[str, Any]:
         "leaderboardId": event_board(event) if lobby is None else lobby.leaderboard_id,
         "currentAttemptId": current,
         "leaderboardMode": event.leaderboard_mode,
+        "milestoneRewards": [_milestone_preview(m) for m in event.milestones],
+    }
+
+
+#: What a world milestone's threshold is compared with: the attempt's metric value, its score.
+MILESTONE_METRIC = "score"
+
+
+def _milestone_preview(milestone: Milestone) -> dict[str, Any]:
+    return {
+        "key": milestone.key,
+        "metricKey": MILESTONE_METRIC,
+        "threshold": number(float(milestone.threshold)),
+        "entries": [dict(reward) for reward in milestone.rewards],
     }
