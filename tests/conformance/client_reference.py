@@ -833,3 +833,97 @@ CLIENT_SAMPLES: list[ClientSample] = [
         OurCall("unblock", ("{other}",)),
     ),
 ]
+
+
+# --- refusals ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientRefusal:
+    """A sample call the client SDK documents as refused, with the status and code it expects.
+
+    Made by ``player`` once the scenario has played (``values`` fill the sample's names);
+    the answer is errors.ts's ``{error: {code, message, details?}}``.
+    """
+
+    label: str
+    sample: str
+    player: str
+    status: int
+    code: str
+    source: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
+#: By then ann is a friend of dee and blocks bob; cy holds no gold and no sword; zed never
+#: registered.
+CLIENT_REFUSALS = [
+    ClientRefusal(
+        "register-again",
+        "players.register",
+        "ann",
+        409,
+        "player_already_registered",
+        "resources.ts register: 'isPlayerAlreadyRegistered' if the player has a secret",
+    ),
+    ClientRefusal(
+        "no-secret",
+        "wallet.list",
+        "zed",
+        401,
+        "player_secret_invalid",
+        "client.ts playerSecret: player routes without it return 401 player_secret_invalid",
+    ),
+    ClientRefusal(
+        "debit-short",
+        "wallet.debit",
+        "cy",
+        409,
+        "conflict",
+        "resources.ts debit: '409 on insufficient balance'",
+    ),
+    ClientRefusal(
+        "consume-short",
+        "inventory.consume",
+        "cy",
+        409,
+        "conflict",
+        "resources.ts consume: 'conflict if the player doesn't have enough of the item'",
+    ),
+    ClientRefusal(
+        "add-self",
+        "friends.add/by-id",
+        "ann",
+        400,
+        "cannot_friend_self",
+        "resources.ts friends.add: cannot_friend_self (400)",
+        {"other": "ann"},
+    ),
+    ClientRefusal(
+        "add-blocked",
+        "friends.add/by-id",
+        "ann",
+        403,
+        "player_blocked",
+        "resources.ts friends.add: player_blocked (403)",
+        {"other": "bob"},
+    ),
+    ClientRefusal(
+        "add-a-friend",
+        "friends.add/by-id",
+        "ann",
+        409,
+        "already_friends",
+        "resources.ts friends.add: already_friends (409)",
+        {"other": "dee"},
+    ),
+    ClientRefusal(
+        "add-unknown-code",
+        "friends.add/by-code",
+        "ann",
+        404,
+        "friend_code_invalid",
+        "resources.ts friends.add: friend_code_invalid (404)",
+        {"friendCode": "AAAAAA"},
+    ),
+]

@@ -10,8 +10,9 @@ server of their own:
   records what went out and what came back and forwards everything to the real server.
 
 The scenario fills every list it reads (pending grants, holdings, events, fired milestones,
-board entries, friends, requests, search results, blocks) so their elements get validated too.
-A refused call is kept like any other answer; the tests say what was expected.
+board entries, friends, requests, search results, blocks) so their elements get validated too,
+then makes the calls the client documents as refused (``CLIENT_REFUSALS``). A refused call is
+kept like any other answer; the tests say what was expected.
 """
 
 from __future__ import annotations
@@ -30,7 +31,13 @@ from kraty_local.testing import PlayerClient
 from kraty_local.timefmt import iso
 from tests._http import http_lib
 
-from .client_reference import CLIENT_SAMPLES, SECRET_HEADER, ClientSample
+from .client_reference import (
+    CLIENT_REFUSALS,
+    CLIENT_SAMPLES,
+    SECRET_HEADER,
+    ClientRefusal,
+    ClientSample,
+)
 from .reference import GENERATED
 
 #: What client.ts sends as ``x-kraty-sdk`` (its stale constant, as released).
@@ -63,6 +70,7 @@ class ClientRun:
     client_key: str
     exchanges: dict[str, list[Exchange]] = field(default_factory=dict)
     values: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    refusals: dict[str, Exchange] = field(default_factory=dict)
 
     def secret_held(self, player: str, sample_id: str) -> str | None:
         """The secret the player's client holds when it makes the sample call: what its last
@@ -215,6 +223,11 @@ class _Scenario:
         self.run.values.setdefault(sample_id, []).append(filled)
         return made.data
 
+    def refuse(self, refusal: ClientRefusal) -> None:
+        """Make a call the client documents as refused, and keep its answer apart."""
+        filled = {"player": refusal.player, "now": self.now, **refusal.values}
+        self.run.refusals[refusal.label] = self.driver.send(SAMPLES[refusal.sample], filled)
+
 
 def _server_setup(server: LocalServer) -> str:
     """What the backend does first: a grant for ann (gold, swords and a crate) and two scores
@@ -253,6 +266,8 @@ def _play(s: _Scenario, grant_id: str) -> None:
     _events_and_boards(s)
     _identity_and_presence(s)
     _friends(s)
+    for refusal in CLIENT_REFUSALS:
+        s.refuse(refusal)
 
 
 def _inbox_and_holdings(s: _Scenario, grant_id: str) -> None:

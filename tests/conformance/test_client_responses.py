@@ -17,9 +17,17 @@ import pytest
 
 from tests.conftest import ENGINES
 
-from .client_reference import CLIENT_ENDPOINTS, CLIENT_SAMPLES, CLIENT_TYPES, ClientSample
+from .client_reference import (
+    CLIENT_ENDPOINTS,
+    CLIENT_REFUSALS,
+    CLIENT_SAMPLES,
+    CLIENT_TYPES,
+    ClientRefusal,
+    ClientSample,
+)
 from .client_scenario import DRIVERS, ClientRun
 from .conftest import client_run_of
+from .reference import TYPES
 from .schema import validate
 
 _RUNS = [(engine, driver) for engine in ENGINES for driver in DRIVERS]
@@ -100,3 +108,15 @@ def test_the_scenario_fills_what_it_validates(client_run: ClientRun, endpoint: s
 
 def test_every_endpoint_has_a_sample_call() -> None:
     assert {sample.endpoint for sample in CLIENT_SAMPLES} == set(CLIENT_ENDPOINTS)
+
+
+@pytest.mark.parametrize("refusal", CLIENT_REFUSALS, ids=[r.label for r in CLIENT_REFUSALS])
+def test_kraty_local_refuses_as_the_client_documents(
+    client_run: ClientRun, refusal: ClientRefusal
+) -> None:
+    """errors.ts's envelope (the server SDKs' too), with the status and code the client's
+    documentation names."""
+    made = client_run.refusals[refusal.label]
+    error = made.answer.get("error") if isinstance(made.answer, dict) else None
+    assert (made.status, error and error.get("code")) == (refusal.status, refusal.code), made
+    assert validate(made.answer, "ErrorEnvelope", TYPES) == []
