@@ -290,7 +290,9 @@ def test_a_studio_wide_key_sees_webhooks_but_no_player_lookup(
     assert lookup.status_code == 403
     assert "studio-wide key" in _error(lookup)
     assert console.get("/webhooks").status_code == 200
-    assert "game_2" in console.get("/world").text
+    world = console.get("/world").text
+    assert "game_2" in world
+    assert "<code>speedrun_board</code> (asc, best, never reset)" in world
 
 
 def test_sign_out_ends_the_session(signed_in: http_lib.Client) -> None:

@@ -5,6 +5,7 @@ together."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import uuid4
@@ -114,6 +115,23 @@ def test_a_replayed_sum_adds_nothing_and_a_changed_one_conflicts(client: http_li
     assert replayed.headers["Idempotent-Replayed"] == "true"
     assert changed.status_code == 409
     assert kept(score(client, "sum_board", "alice", 1)) == (11, 1)
+
+
+def test_concurrent_sums_lose_no_score(client: http_lib.Client, engine: Engine) -> None:
+    def send(value: int) -> http_lib.Response:
+        body = {"externalPlayerId": "alice", "value": value, "idempotencyKey": f"c{value}"}
+        return client.post("/leaderboards/sum_board/score", json=body)
+
+    with ThreadPoolExecutor(16) as pool:  # the first ones race to create the entry
+        responses = list(pool.map(send, range(1, 33)))
+
+    # 503 with Retry-After: "database busy, nothing applied", which a loaded machine may see
+    assert {r.status_code for r in responses} <= {200, 503}
+    applied = [v for v, r in zip(range(1, 33), responses, strict=True) if r.status_code == 200]
+    answers = sorted(r.json()["data"]["score"] for r in responses if r.status_code == 200)
+    assert answers[-1] == sum(applied)
+    assert len(set(answers)) == len(applied)  # each saw the sum of those before it
+    assert count(engine, leaderboard_entries) == 1
 
 
 # --- reset cadence ----------------------------------------------------------------------------
