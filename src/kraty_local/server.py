@@ -14,7 +14,6 @@ from types import TracebackType
 import uvicorn
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
-from uvicorn.supervisors import Multiprocess
 
 from kraty_local.app import create_app
 from kraty_local.clock import Clock, SystemClock
@@ -22,7 +21,9 @@ from kraty_local.db import database_url
 from kraty_local.http11 import EnvelopeH11Protocol
 from kraty_local.runtime import Runtime, prepare_database, runtime_of
 from kraty_local.settings import Settings
+from kraty_local.tickless import TicklessServer
 from kraty_local.webhooks.dispatcher import Dispatcher
+from kraty_local.workers import run_workers
 from kraty_local.world import World, default_world
 
 #: How often each of several worker processes looks for new webhook events (they do not signal
@@ -60,7 +61,7 @@ class LocalServer:
         self.settings = settings
         self.host = host
         self.port = port
-        self._server: uvicorn.Server | None = None
+        self._server: TicklessServer | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
         self._runtime: Runtime | None = None
@@ -113,7 +114,7 @@ class LocalServer:
         config = uvicorn.Config(
             app, log_level="warning", lifespan="on", access_log=False, http=EnvelopeH11Protocol
         )
-        server = uvicorn.Server(config)
+        server = TicklessServer(config)
         thread = threading.Thread(
             target=_run_in_thread, args=(server, sock), name="kraty-local", daemon=True
         )
@@ -150,7 +151,7 @@ class LocalServer:
         self.stop()
 
 
-def _run_in_thread(server: uvicorn.Server, sock: socket.socket) -> None:
+def _run_in_thread(server: TicklessServer, sock: socket.socket) -> None:
     """Serve on ``sock``; a failed lifespan makes uvicorn exit, which ``start`` reports."""
     with contextlib.suppress(SystemExit):
         server.run(sockets=[sock])
@@ -209,7 +210,7 @@ def serve(
         access_log=access_log,
         http=EnvelopeH11Protocol,
     )
-    server = uvicorn.Server(config)
+    server = TicklessServer(config)
     # uvicorn re-raises the SIGINT it handled once it has shut down: that is the normal end
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
@@ -256,13 +257,5 @@ def serve_workers(
         lifespan="on",
         access_log=access_log,
         http=EnvelopeH11Protocol,
-        # uvicorn's default 5 s kills workers still starting on a loaded machine (CI, 2 cores)
-        timeout_worker_healthcheck=30,
     )
     run_workers(config, sock)
-
-
-def run_workers(config: uvicorn.Config, sock: socket.socket) -> None:
-    """What ``uvicorn.run`` does for several workers, with an app factory object (not a name)
-    and a socket bound beforehand."""
-    Multiprocess(config, sockets=[sock]).run()

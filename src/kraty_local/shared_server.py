@@ -27,6 +27,7 @@ from kraty_local.http11 import EnvelopeH11Protocol
 from kraty_local.runtime import Runtime
 from kraty_local.server import _bind, _run_in_thread
 from kraty_local.settings import Settings
+from kraty_local.tickless import TicklessServer
 from kraty_local.webhooks.dispatcher import Dispatcher
 
 
@@ -103,7 +104,7 @@ class SharedServer:
         self.port = 0
         self.max_body_bytes = max_body_bytes
         self.app = create_app(Settings(max_body_bytes=max_body_bytes))
-        self._server: uvicorn.Server | None = None
+        self._server: TicklessServer | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -118,7 +119,7 @@ class SharedServer:
             access_log=False,
             http=EnvelopeH11Protocol,
         )
-        server = uvicorn.Server(config)
+        server = TicklessServer(config)
         thread = threading.Thread(
             target=_run_in_thread, args=(server, sock), name="kraty-local-shared", daemon=True
         )

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,9 @@ from kraty_local.app import running
 from kraty_local.runtime import runtime_of
 from kraty_local.settings import SERVER_KEY_ENV
 from kraty_local.world import load_world
+
+from .test_cli import EXECUTABLE, _free_port
+from .test_tickless import wait_until_serving
 
 EXAMPLE_WORLD = Path(__file__).parents[2] / "src" / "kraty_local" / "world.example.toml"
 
@@ -60,3 +66,39 @@ def test_workers_get_database_world_and_key_from_their_factory(
         assert runtime.settings.database == database_target
         assert runtime.server_key == "kl_workers.s3cret"
         assert runtime.settings.world == load_world(str(EXAMPLE_WORLD))
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_idle_workers_and_their_supervisor(
+    database_target: str, stop: signal.Signals
+) -> None:
+    if "://" not in database_target:
+        pytest.skip("several workers need PostgreSQL")
+    port = _free_port()
+    command = [EXECUTABLE, "local", "serve", "--workers", "2", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--db", database_target],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}")
+        workers = _workers(process.pid)
+        time.sleep(1)  # idle
+        process.send_signal(stop)
+        assert process.wait(timeout=60) == 0
+    finally:
+        process.kill()
+        process.wait()
+    assert len(workers) == 2
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]  # joined before exit
+
+
+def _workers(pid: int) -> list[int]:
+    """The worker processes of the supervisor ``pid`` (spawned by ``multiprocessing``)."""
+    children = [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+    return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
