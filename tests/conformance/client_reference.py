@@ -695,10 +695,10 @@ CLIENT_SAMPLES: list[ClientSample] = [
     ),
     _sample(
         "players.setIdentity/name-only",
-        "players.setIdentity({name: 'Bea'})",
+        "players.setIdentity({name: 'Bea Bright'})",
         f"{_ME}/identity",
-        {"name": "Bea", "idempotencyKey": GENERATED},
-        OurCall("set_identity", ("Bea",)),
+        {"name": "Bea Bright", "idempotencyKey": GENERATED},
+        OurCall("set_identity", ("Bea Bright",)),
     ),
     _sample(
         "players.getIdentity",
@@ -773,12 +773,12 @@ CLIENT_SAMPLES: list[ClientSample] = [
         None,
         OurCall("search", ("b",)),
     ),
-    _sample(
-        "friends.search/limit",
-        "friends.search('b', {limit: 5})",
-        f"{_ME}/friends/search?q=b&limit=5",
+    _sample(  # URLSearchParams writes a space as '+'
+        "friends.search/name-and-limit",
+        "friends.search('Bea B', {limit: 5})",
+        f"{_ME}/friends/search?q=Bea+B&limit=5",
         None,
-        OurCall("search", ("b",), {"limit": 5}),
+        OurCall("search", ("Bea B",), {"limit": 5}),
     ),
     _sample(
         "friends.accept",

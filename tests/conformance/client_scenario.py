@@ -316,7 +316,7 @@ def _friends(s: _Scenario) -> None:
     requests = s.call("friends.listRequests", "ann")
     s.call("friends.listRequests/progression", "ann")
     s.call("friends.search", "ann")
-    s.call("friends.search/limit", "ann")
+    s.call("friends.search/name-and-limit", "ann")
     incoming = {r["player"]["externalPlayerId"]: r["requestId"] for r in requests["incoming"]}
     s.call("friends.accept", "ann", requestId=incoming["bob"])
     s.call("friends.decline", "ann", requestId=incoming["cy"])
