@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from kraty_admin import KratyServerError
+from kraty_local.api.deps import REPLAYED_HEADER
 from kraty_local.server import LocalServer
 from kraty_local.testing import PlayerClient
 from kraty_local.timefmt import iso
@@ -56,6 +57,7 @@ class Exchange:
     body: Any
     status: int
     answer: Any
+    replayed: bool  # the answer came from the idempotency store
 
     @property
     def data(self) -> Any:
@@ -71,6 +73,8 @@ class ClientRun:
     exchanges: dict[str, list[Exchange]] = field(default_factory=dict)
     values: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     refusals: dict[str, Exchange] = field(default_factory=dict)
+    #: ``TsDriver`` only: each keyed write sent again at once, as client.ts retries it.
+    retries: dict[str, list[tuple[Exchange, Exchange]]] = field(default_factory=dict)
 
     def secret_held(self, player: str, sample_id: str) -> str | None:
         """The secret the player's client holds when it makes the sample call: what its last
@@ -127,16 +131,24 @@ def _exchange(sample: str, request: Any, response: Any) -> Exchange:
         json.loads(content) if content else None,
         response.status_code,
         answer,
+        response.headers.get(REPLAYED_HEADER) == "true",
     )
 
 
 class TsDriver:
-    """Sends each sample's request exactly as the TypeScript client would."""
+    """Sends each sample's request exactly as the TypeScript client would.
 
-    def __init__(self, base_url: str, client_key: str) -> None:
+    client.ts retries a request it got no usable answer to (a network error, 408, 425, 429 or
+    5xx) as it was, key and all; so each keyed write that succeeded is sent once more at once,
+    as if its answer had been lost, and both are kept in ``retries``. Not a forced register:
+    section 10 lets a retried one mint another secret.
+    """
+
+    def __init__(self, base_url: str, client_key: str, run: ClientRun) -> None:
         self._http = http_lib.Client(base_url=base_url, timeout=30)
         self._client_key = client_key
         self._secrets: dict[str, str] = {}
+        self._run = run
 
     def send(self, sample: ClientSample, values: Mapping[str, str]) -> Exchange:
         player = values["player"]
@@ -155,6 +167,10 @@ class TsDriver:
         made = _exchange(sample.id, response.request, response)
         if sample.endpoint == "players.register" and response.is_success:
             self._secrets[player] = made.data["secret"]
+        if body is not None and response.is_success and sample.id != "players.register/force":
+            again = self._http.request(sample.spec.method, path, headers=headers, json=body)
+            retried = _exchange(sample.id, again.request, again)
+            self._run.retries.setdefault(sample.id, []).append((made, retried))
         return made
 
     def close(self) -> None:
@@ -181,7 +197,8 @@ class _Recording(http_lib.BaseTransport):  # type: ignore[misc]
 class OursDriver:
     """Makes each sample's ``PlayerClient`` call, one client per player."""
 
-    def __init__(self, base_url: str, client_key: str) -> None:
+    def __init__(self, base_url: str, client_key: str, run: ClientRun) -> None:
+        del run  # PlayerClient retries nothing
         self._base_url = base_url
         self._client_key = client_key
         self._players: dict[str, tuple[PlayerClient, _Recording]] = {}
@@ -249,8 +266,8 @@ def _server_setup(server: LocalServer) -> str:
 def run(server: LocalServer, driver_name: str) -> ClientRun:
     """Every sample call, in an order that gives each one something to act on."""
     grant_id = _server_setup(server)
-    driver: Driver = DRIVERS[driver_name](server.base_url, server.client_key)
     result = ClientRun(server.client_key)
+    driver: Driver = DRIVERS[driver_name](server.base_url, server.client_key, result)
     try:
         _play(_Scenario(driver, result, iso(server.clock.now())), grant_id)
     finally:

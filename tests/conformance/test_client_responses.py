@@ -120,3 +120,33 @@ def test_kraty_local_refuses_as_the_client_documents(
     error = made.answer.get("error") if isinstance(made.answer, dict) else None
     assert (made.status, error and error.get("code")) == (refusal.status, refusal.code), made
     assert validate(made.answer, "ErrorEnvelope", TYPES) == []
+
+
+_KEYED = [s for s in CLIENT_SAMPLES if s.body is not None and s.id != "players.register/force"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("sample", _KEYED, ids=[s.id for s in _KEYED])
+def test_a_write_the_client_retries_replays_its_first_answer(
+    request: pytest.FixtureRequest, engine: str, sample: ClientSample
+) -> None:
+    """Section 3 on /sdk/v1: the same key and body again answer what the first did, from the
+    store (an ``applied`` flag then says ``false``); a register is never replayed (section
+    10), its retry says it is done."""
+    pairs = client_run_of(request, engine, "ts-request").retries.get(sample.id)
+    assert pairs, f"the scenario never called {sample.id}"
+    for first, again in pairs:
+        if sample.endpoint == "players.register":
+            code = again.answer["error"]["code"] if isinstance(again.answer, dict) else None
+            assert (again.status, code) == (409, "player_already_registered")
+        else:
+            expected = (first.status, _as_replayed(first.answer), True)
+            assert (again.status, again.answer, again.replayed) == expected
+
+
+def _as_replayed(answer: dict[str, Any]) -> dict[str, Any]:
+    """The first answer as a replay says it: an ``applied`` flag in ``data`` is ``false``."""
+    data = answer["data"]
+    if isinstance(data, dict) and "applied" in data:
+        return {**answer, "data": {**data, "applied": False}}
+    return answer
