@@ -1,10 +1,14 @@
 """Idempotent execution of a write (contract section 3).
 
-``run_idempotent`` claims the key, runs the work inside a SAVEPOINT and stores the response, all
-in one transaction: the key row is the lock, so concurrent duplicates serialize and exactly one
-applies. Only committed outcomes are stored: 2xx, and the business errors a service ``decided``
-(a :class:`~kraty_local.domain.errors.DomainError`, stored as the API layer answers it; its work
-is rolled back to the savepoint while the stored answer still commits).
+``run_idempotent`` claims the key, runs the work and stores the response, all in one
+transaction: the key row is the lock, so concurrent duplicates serialize and exactly one applies.
+Only committed outcomes are stored: 2xx, and the business errors a service ``decided`` (a
+:class:`~kraty_local.domain.errors.DomainError`, stored as the API layer answers it). A decided
+error rolls the whole transaction back, claim included, and a second transaction claims the key
+afresh and stores the error without running the work again: no SAVEPOINT (two more statements,
+each compiled anew) on the way of every success. A duplicate that claims the key between the two
+transactions runs the work itself; the second transaction then finds its row and replays its
+answer, so the key still has exactly one outcome, and it is the one its effects match.
 
 The claim is an ``INSERT ... ON CONFLICT DO NOTHING`` (one statement for a new key); only when
 the key exists is its row read, with ``SELECT ... FOR UPDATE``. On SQLite the claim runs under
@@ -105,22 +109,40 @@ def run_idempotent(
     fingerprint = hashlib.sha256(canonical_json(body).encode()).hexdigest()
     digest = scope.digest()
 
-    def claim_and_run(conn: Connection) -> Outcome:
-        replay = _claim(conn, scope, digest, body, fingerprint, now=now, ttl=ttl)
-        if replay is not None:
-            return replay
-        try:
-            with conn.begin_nested():
-                status, response = work(conn)
-        except DomainError as err:
-            if not err.decided:
-                raise
-            answer = api_error(err)
-            status, response = answer.status, answer.body()
-        conn.execute(_STORE_ANSWER, {"b_digest": digest, "b_status": status, "b_body": response})
-        return Outcome(status, response, replayed=False)
+    def claim_and_store(answer: Work) -> Callable[[Connection], Outcome]:
+        def run(conn: Connection) -> Outcome:
+            replay = _claim(conn, scope, digest, body, fingerprint, now=now, ttl=ttl)
+            if replay is not None:
+                return replay
+            status, response = answer(conn)
+            conn.execute(
+                _STORE_ANSWER, {"b_digest": digest, "b_status": status, "b_body": response}
+            )
+            return Outcome(status, response, replayed=False)
 
-    return run_transaction(engine, claim_and_run)
+        return run
+
+    def decide(conn: Connection) -> tuple[int, dict[str, Any]]:
+        try:
+            return work(conn)
+        except DomainError as err:
+            if err.decided:
+                raise _Decided(err) from err
+            raise
+
+    try:
+        return run_transaction(engine, claim_and_store(decide))
+    except _Decided as refused:
+        error = api_error(refused.error)
+        return run_transaction(engine, claim_and_store(lambda _: (error.status, error.body())))
+
+
+class _Decided(Exception):
+    """The work's decided refusal, carried out of (and so rolling back) its transaction."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 def _claim(

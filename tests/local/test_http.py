@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter
 from sqlalchemy import Engine, select
 
+from kraty_local.api.models import Envelope
 from kraty_local.store.schema import players
+from kraty_local.wire import InventoryChange, WalletChange
 from tests._http import http_lib
 
 from .helpers import seg
@@ -177,6 +180,24 @@ def test_unknown_route_and_wrong_method_use_the_envelope(client: http_lib.Client
     assert missing.json()["error"]["code"] == "not_found"
     assert wrong_method.status_code == 405
     assert set(wrong_method.json()["error"]) == {"code", "message", "details", "requestId"}
+
+
+def test_holding_answers_are_what_their_response_model_makes(client: http_lib.Client) -> None:
+    # These routes serialize their answer themselves: byte for byte what the documented
+    # response model would have produced, for a first answer and for its replay.
+    changes = [
+        ("wallet/gold/credit", {"amount": 7}, WalletChange),
+        ("wallet/gold/debit", {"amount": 2}, WalletChange),
+        ("inventory/sword/grant", {"quantity": 2}, InventoryChange),
+        ("inventory/sword/revoke", {"quantity": 1}, InventoryChange),
+    ]
+    for path, body, model in changes:
+        adapter = TypeAdapter(Envelope[model])  # type: ignore[valid-type]
+        for _ in range(2):
+            answer = client.post(f"/players/p1/{path}", json={**body, "idempotencyKey": path})
+            assert answer.status_code == 200
+            assert answer.content == adapter.dump_json(adapter.validate_python(answer.json()))
+            assert answer.headers["content-type"] == "application/json"
 
 
 def test_openapi_describes_requests_and_responses(client: http_lib.Client, server: Any) -> None:

@@ -9,11 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
+from kraty_local import idempotency
 from kraty_local.clock import FakeClock
 from kraty_local.server import LocalServer
 from kraty_local.services import holdings
 from kraty_local.settings import Settings
-from kraty_local.store.schema import idempotency_keys, wallet_ledger, wallets
+from kraty_local.store.schema import audit_log, idempotency_keys, players, wallet_ledger, wallets
 from tests._http import http_lib
 
 from .helpers import count, make_world, outbox_count
@@ -183,6 +184,40 @@ def test_business_conflict_is_stored_and_replayed(client: http_lib.Client, engin
     replayed_error = {**replay.json()["error"], "requestId": refused.headers["X-Request-Id"]}
     assert replayed_error == refused.json()["error"]  # the same answer, under its own id
     assert balance(engine) == 1000  # the replayed refusal applied nothing
+
+
+def test_a_stored_refusal_leaves_none_of_its_work_behind(
+    client: http_lib.Client, engine: Engine
+) -> None:
+    refused = client.post(DEBIT, json={"amount": 5, "idempotencyKey": "k"})  # p1 is new
+
+    assert refused.status_code == 409
+    assert count(engine, players) == count(engine, audit_log) == 0  # ensure_player rolled back
+    assert count(engine, idempotency_keys) == 1
+
+
+def test_a_duplicate_claiming_the_key_between_work_and_stored_refusal_wins(
+    client: http_lib.Client, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The refusal is stored by a second transaction: run the same request, after a top-up,
+    # in the gap between the two (the refused work rolled back, the key free again).
+    interleaved: list[http_lib.Response] = []
+    answer = idempotency.api_error
+
+    def with_a_duplicate_first(err: Exception) -> object:
+        if not interleaved:
+            interleaved.append(client.post(CREDIT, json={"amount": 100, "idempotencyKey": "t"}))
+            interleaved.append(client.post(DEBIT, json={"amount": 30, "idempotencyKey": "k"}))
+        return answer(err)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(idempotency, "api_error", with_a_duplicate_first)
+    first = client.post(DEBIT, json={"amount": 30, "idempotencyKey": "k"})
+
+    assert [r.status_code for r in interleaved] == [200, 200]
+    assert (first.status_code, first.headers["Idempotent-Replayed"]) == (200, "true")
+    assert first.json()["data"] == {"economyKey": "gold", "balance": 70, "applied": False}
+    assert balance(engine) == 70
+    assert count(engine, wallet_ledger) == 2  # the top-up and one debit
 
 
 def test_unknown_catalog_key_404_is_stored(client: http_lib.Client) -> None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar, cast
 
+import orjson
 from fastapi import Depends, Request, Response
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from kraty_local.api.models import IdempotentBody
 from kraty_local.api.strings import KeyPath
@@ -145,23 +147,35 @@ class GameCall:
         )
 
 
-async def player_call(
-    request: Request,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(get_principal)],
-) -> GameCall:
+async def data_response(work: Callable[[Response], object]) -> Response:
+    """Run a route's blocking ``work`` in a worker thread and answer ``{"data": <its result>}``.
+
+    ``work`` sets the status and headers on the response it is given (as
+    :meth:`GameCall.idempotent` does). The body is serialized once, with ``orjson``, instead of
+    being validated against the route's response model and serialized by it: only for results
+    already in the model's exact shape (the model still documents the route).
+    """
+    response = Response(media_type="application/json")
+    data = await run_in_threadpool(work, response)
+    response.body = orjson.dumps({"data": data})
+    response.headers["content-length"] = str(len(response.body))
+    return response
+
+
+# The call dependencies read the runtime and the caller themselves instead of depending on
+# get_runtime / get_principal: every sub-dependency is solved anew on each request.
+
+
+async def player_call(request: Request) -> GameCall:
     """A call on the key's own game (player-scoped routes)."""
-    world = runtime.settings.world
-    return GameCall.of_request(request, runtime, principal, key_game(principal, world))
+    runtime, principal = await get_runtime(request), await get_principal(request)
+    game = key_game(principal, runtime.settings.world)
+    return GameCall.of_request(request, runtime, principal, game)
 
 
-async def path_game_call(
-    game_id: KeyPath,
-    request: Request,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(get_principal)],
-) -> GameCall:
+async def path_game_call(game_id: KeyPath, request: Request) -> GameCall:
     """A call on the game named by the path (``/games/{gameId}/...``), if the key may act on it."""
+    runtime, principal = await get_runtime(request), await get_principal(request)
     game = authorize_game(principal, runtime.settings.world, game_id)
     return GameCall.of_request(request, runtime, principal, game)
 

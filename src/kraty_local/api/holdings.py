@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
 
-from kraty_local.api.deps import GameCall, PlayerCall
+from kraty_local.api.deps import GameCall, PlayerCall, data_response
 from kraty_local.api.models import Envelope, HoldingChangeIn, InventoryChangeIn, WalletChangeIn
 from kraty_local.api.routing import PLAYER_PATH
 from kraty_local.api.strings import KeyPath, PlayerIdPath
@@ -54,16 +54,14 @@ def _add_route(
     response_model: Any,
     summary: str,
 ) -> None:
-    def change_route(
-        player_id: PlayerIdPath,
-        key: KeyPath,
-        body: HoldingChangeIn,
-        call: PlayerCall,
-        response: Response,
-    ) -> Envelope[Any]:  # the route's response_model is the kind's own envelope
+    async def change_route(
+        player_id: PlayerIdPath, key: KeyPath, body: HoldingChangeIn, call: PlayerCall
+    ) -> Response:  # documented by response_model; the answer is already in its shape
         action = f"{area}.{verb}"
-        result = change(call, kind, action, player_id, key, sign * body.units, body, response)
-        return Envelope(data=result)
+        delta = sign * body.units
+        return await data_response(
+            lambda response: change(call, kind, action, player_id, key, delta, body, response)
+        )
 
     # FastAPI reads the live annotations: validate the concrete body model, and document the
     # path parameter under its real name (economy_key / item_key).
