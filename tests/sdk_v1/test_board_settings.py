@@ -110,3 +110,29 @@ def test_a_studio_board_reads_alike_from_every_game_of_the_studio(
     assert from_game_2["self"] == {"rank": 1, "score": 150}
     assert [e["isSelf"] for e in from_game_2["entries"]] == [True, False]
     assert player_of("p3").leaderboard("weekly_race_board")["entries"] == []
+
+
+def test_a_past_period_reads_by_any_time_inside_it(
+    client: http_lib.Client, raw: http_lib.Client, server: Served, clock: FakeClock
+) -> None:
+    score(client, "weekly_board", "p1", 40)
+    clock.advance(timedelta(days=6))  # Monday 2030-01-07 00:00 UTC
+    score(client, "weekly_board", "p1", 5)
+
+    def read(period: str) -> http_lib.Response:
+        return raw.get(
+            "/sdk/v1/leaderboards/weekly_board",
+            params={"period": period},
+            headers={"Authorization": f"Bearer {server.client_key}"},
+        )
+
+    last_week = read("2030-01-06T23:59:59.999Z").json()["data"]
+    again = read(last_week["period"]).json()["data"]
+    current = read("current").json()["data"]
+
+    assert (last_week["period"], _scores(last_week)) == ("2029-12-31T00:00:00.000Z", [(1, 40)])
+    assert again == last_week
+    assert (current["period"], _scores(current)) == ("2030-01-07T00:00:00.000Z", [(1, 5)])
+    refused = read("last week")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "validation_failed"

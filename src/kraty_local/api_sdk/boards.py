@@ -3,12 +3,12 @@ boards as the game shows them (key auth only)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
 from kraty_local.api.deps import PlayerCall
-from kraty_local.api.models import Envelope
+from kraty_local.api.models import Envelope, Timestamp
 from kraty_local.api.strings import ExternalPlayerId, Key, KeyPath
 from kraty_local.api_sdk.wire import EventLeaderboard, Leaderboard
 from kraty_local.domain.errors import Invalid
@@ -26,22 +26,33 @@ _Progression = Annotated[
 ]
 
 
+#: The client SDK's ``period``: ``current``, or a time whose period to read (a past period's
+#: ``period`` start, for one).
+_Period = Annotated[
+    Literal["current"] | Timestamp | None,
+    Query(description="`current` (default) or an ISO time: the period containing it."),
+]
+
+
 @router.get("/leaderboards/{board_key:segment}", response_model=Envelope[Leaderboard])
 def read(
     board_key: KeyPath,
     call: PlayerCall,
     limit: _Limit = boards.DEFAULT_LIMIT,
     segment: Annotated[Key | None, Query()] = None,
+    period: _Period = None,
     includeSelf: _IncludeSelf = False,  # the wire's camelCase names
     externalId: _SelfId = None,
 ) -> Envelope[Any]:
-    """The board's top entries, and with ``includeSelf=true&externalId=`` the caller's own
-    ``self: {rank, score}`` (``null`` without a score)."""
+    """The board's top entries in the current period (or the one containing ``period``), and
+    with ``includeSelf=true&externalId=`` the caller's own ``self: {rank, score}`` (``null``
+    without a score)."""
     own = _self_id(includeSelf, externalId)
+    at = None if period is None or period == "current" else period
     return Envelope(
         data=call.read(
             lambda ctx: boards.read(
-                ctx, board_key, limit=limit, segment=segment, self_external_id=own
+                ctx, board_key, limit=limit, segment=segment, self_external_id=own, at=at
             )
         )
     )

@@ -1,16 +1,18 @@
 """Leaderboard reads for the game client (``GET /sdk/v1/leaderboards/{key}``, ``types.ts``
 ``Leaderboard``).
 
-Entries are the board's kept scores (:mod:`kraty_local.services.scoring`) of the current period
-(:mod:`kraty_local.services.board_rules`, by Kraty Local's clock), best first, ranked as
-submissions are: 1 plus the number of strictly better scores (ties share a rank). ``scope``,
-``resetCadence`` and ``scoreAggregation`` are the world board's settings and ``period`` the
-current period's start. [Local model] ``participantId`` is the internal player id, ``name`` the
-display name with the anonymized one as fallback.
+Entries are the board's kept scores (:mod:`kraty_local.services.scoring`) of one period
+(:mod:`kraty_local.services.board_rules`): the current one by Kraty Local's clock, or the one
+containing the time the client asks for. They come best first, ranked as submissions are: 1
+plus the number of strictly better scores (ties share a rank). ``scope``, ``resetCadence`` and
+``scoreAggregation`` are the world board's settings, ``period`` the read period's start.
+[Local model] ``participantId`` is the internal player id, ``name`` the display name with the
+anonymized one as fallback.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, Subquery, func, select
@@ -36,12 +38,14 @@ def read(
     limit: int,
     segment: str | None,
     self_external_id: str | None,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
-    """The top ``limit`` entries of one board and segment, and the caller's own standing."""
+    """The top ``limit`` entries of one board and segment in the period containing ``at``
+    (default: now), and the caller's own standing."""
     board = ctx.game.leaderboards.get(board_key)
     if board is None:
         raise NotFound(f"Unknown leaderboard {board_key!r}.")
-    period = board_rules.period_start(board.reset_cadence, ctx.now)
+    period = board_rules.period_start(board.reset_cadence, at or ctx.now)
     scores = (
         select(entries.c.player_id, entries.c.score, entries.c.id.label("tiebreak"))
         .where(*board_rules.ranked_together(ctx, board, segment, period))
