@@ -275,10 +275,15 @@ def run(server: LocalServer, driver_name: str) -> ClientRun:
     return result
 
 
+#: An id as client.ts's self-serve sign-up makes one: ``kp_`` and a UUID4's 32 hex digits.
+SELF_SERVE_ID = "kp_" + uuid.UUID(int=0x0123456789ABCDEF0123456789ABCDEF, version=4).hex
+
+
 def _play(s: _Scenario, grant_id: str) -> None:
-    for player in ("ann", "bob", "cy", "dee"):
+    for player in ("ann", "bob", "cy", "dee", SELF_SERVE_ID):
         s.call("players.register", player)
     s.call("players.register/force", "dee")
+    s.call("grants.listPending", SELF_SERVE_ID)  # what a fresh client's first call reads
     _inbox_and_holdings(s, grant_id)
     _events_and_boards(s)
     _identity_and_presence(s)
