@@ -8,11 +8,13 @@ process, write transactions first queue on the file's FIFO writer lock
 on the busy timeout. PostgreSQL gets a
 ``lock_timeout`` so a blocked writer gives up instead of hanging: that is a ``503`` with
 ``Retry-After: 1``. A deadlock or serialization failure (SQLSTATE 40P01 / 40001) rolls the
-transaction back without applying anything, so :func:`run_transaction` simply runs it again.
+transaction back without applying anything, so :func:`run_transaction` simply runs it again
+(and logs a warning: each one cost a wait, a second for a deadlock on PostgreSQL's defaults).
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import sqlite3
 import time
@@ -29,11 +31,12 @@ from kraty_local.domain.errors import Busy, TransientConflict
 from kraty_local.store.writer_lock import FifoLock, writer_lock
 
 _WRITE_OPTION = "kraty_write"
-_TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+_TRANSIENT_SQLSTATES = {"40001": "serialization_failure", "40P01": "deadlock_detected"}
 #: How many times :func:`run_transaction` runs a transaction that deadlocks or fails to serialize.
 TRANSIENT_ATTEMPTS = 5
 
 T = TypeVar("T")
+logger = logging.getLogger("kraty_local.db")
 _SIGNAL = "kraty_signal_after_commit"
 #: What to call after a transaction that raised :func:`signal_after_commit` commits, per engine.
 _AFTER_COMMIT: weakref.WeakKeyDictionary[Engine, list[Callable[[], None]]] = (
@@ -134,6 +137,11 @@ def is_transient(exc: DBAPIError) -> bool:
     return getattr(exc.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES
 
 
+def _sqlstate_name(conflict: TransientConflict) -> str:
+    sqlstate = getattr(getattr(conflict.__cause__, "orig", None), "sqlstate", None)
+    return _TRANSIENT_SQLSTATES.get(str(sqlstate), "a transient conflict")
+
+
 @contextmanager
 def transaction(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
     """One database transaction: commit on success, roll back on any exception.
@@ -185,8 +193,14 @@ def run_transaction(
         try:
             with transaction(engine, write=write) as conn:
                 return work(conn)
-        except TransientConflict:
+        except TransientConflict as conflict:
             if attempt >= attempts:
                 raise
+            logger.warning(
+                "transaction rolled back by %s; running it again (run %d of %d)",
+                _sqlstate_name(conflict),
+                attempt + 1,
+                attempts,
+            )
         time.sleep(min(0.01 * 2**attempt, 0.25) * random.uniform(0.5, 1.5))
         attempt += 1

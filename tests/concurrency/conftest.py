@@ -16,9 +16,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import Engine
@@ -29,7 +31,10 @@ from kraty_local.settings import SERVER_KEY_ENV, Settings
 from kraty_local.world import load_world
 from tests._http import http_lib
 
+T = TypeVar("T")
 API_KEY = "kl_concurrency.s3cret-concurrency-key"
+CLIENT_KEY = "kl_concurrency_client.s3cret-concurrency-client-key"
+_RETRY_LOG = "running it again"  # what kraty_local.db logs for each transaction it runs again
 _EXAMPLE_WORLD = Path(__file__).parents[2] / "src" / "kraty_local" / "world.example.toml"
 
 
@@ -39,7 +44,9 @@ class Cluster:
 
     base_urls: list[str]
     engine: Engine
+    logs: list[Path] = field(default_factory=list)  # the server processes' output
     api_key: str = API_KEY
+    client_key: str = CLIENT_KEY  # a ``client_sdk`` key for ``/sdk/v1``
     _turn: itertools.count[int] = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -50,10 +57,14 @@ class Cluster:
 
 
 def write_world(directory: Path) -> Path:
-    """The example world with a rate limit no test burst reaches."""
+    """The example world with a rate limit no test burst reaches, and :data:`CLIENT_KEY`."""
     text = _EXAMPLE_WORLD.read_text()
     text = text.replace(
         "requests_per_second = 200\nburst = 400", "requests_per_second = 1e6\nburst = 1000000"
+    )
+    text += (
+        f'\n[[keys]]\nkey = "{CLIENT_KEY}"\nstudio = "studio_1"\ngame = "game_1"\n'
+        'permission_set = "client_sdk"\n'
     )
     path = directory / "world.toml"
     path.write_text(text)
@@ -125,8 +136,22 @@ def cluster(database_target: str, tmp_path: Path) -> Iterator[Cluster]:
     try:
         for process, url, log in started:
             _wait_until_serving(url, process, log)
-        yield Cluster([url for _, url, _ in started], engine)
+        yield Cluster([url for _, url, _ in started], engine, [log for _, _, log in started])
     finally:
         for process, _, _ in started:
             _stop(process)
         engine.dispose()
+
+
+def transient_retries(cluster: Cluster, caplog: pytest.LogCaptureFixture) -> int:
+    """How many transactions the servers ran again after a deadlock or serialization failure
+    (they log each: in the processes' output, or in ``caplog`` for the in-process server)."""
+    logged = sum(log.read_text(errors="replace").count(_RETRY_LOG) for log in cluster.logs)
+    return logged + sum(_RETRY_LOG in record.getMessage() for record in caplog.records)
+
+
+def run_concurrently(tasks: Sequence[Callable[[T], object]], subject: T, threads: int) -> None:
+    """Run every task on ``subject`` from a pool of ``threads``; the first failure is raised."""
+    with ThreadPoolExecutor(threads) as pool:
+        for done in [pool.submit(task, subject) for task in tasks]:
+            done.result()

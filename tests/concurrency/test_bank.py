@@ -138,18 +138,25 @@ class Bank:
         self._lock = threading.Lock()
 
     def post(
-        self, path: str, body: dict[str, Any], key: str | None = None
+        self,
+        path: str,
+        body: dict[str, Any],
+        key: str | None = None,
+        *,
+        surface: str = "/server/v1",
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, Any]]:
         """POST like a client: retry 503 and lost connections with the same body and key.
 
-        The answer is recorded under ``key`` (default: the body's ``idempotencyKey``).
+        The answer is recorded under ``key`` (default: the body's ``idempotencyKey``). By default
+        the backend calls ``/server/v1`` with the server key; ``surface`` and ``headers`` say
+        otherwise.
         """
+        auth = headers or {"Authorization": f"Bearer {self.cluster.api_key}"}
         for attempt in range(40):
             try:
                 response = self.http.post(
-                    f"{self.cluster.next_url()}/server/v1{path}",
-                    json=body,
-                    headers={"Authorization": f"Bearer {self.cluster.api_key}"},
+                    f"{self.cluster.next_url()}{surface}{path}", json=body, headers=auth
                 )
             except http_lib.TransportError:
                 response = None

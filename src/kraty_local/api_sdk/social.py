@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from kraty_local.api.models import Envelope
 from kraty_local.api.routing import PLAYER_PATH
 from kraty_local.api.strings import CallerKey, PlayerIdPath, RowIdPath
-from kraty_local.api_sdk.deps import PlayerRead, PlayerWrite
+from kraty_local.api_sdk.deps import PlayerRead, PlayerRowWrite, PlayerWrite
 from kraty_local.api_sdk.models import FriendTargetIn, KeyOnlyIn, OwnIdentityIn, PresenceIn
 from kraty_local.api_sdk.wire import (
     BlockMade,
@@ -37,7 +37,7 @@ def get_identity(player_id: PlayerIdPath, call: PlayerRead) -> Envelope[Any]:
 
 @router.put(f"{PLAYER_PATH}/identity", response_model=Envelope[IdentitySet])
 def set_identity(
-    player_id: PlayerIdPath, body: OwnIdentityIn, call: PlayerWrite, response: Response
+    player_id: PlayerIdPath, body: OwnIdentityIn, call: PlayerRowWrite, response: Response
 ) -> Envelope[Any]:
     """Set the player's display name and avatar."""
     return Envelope(
@@ -51,7 +51,7 @@ def set_identity(
 
 @router.post(f"{PLAYER_PATH}/presence", response_model=Envelope[Presence])
 def heartbeat(
-    player_id: PlayerIdPath, body: PresenceIn, call: PlayerWrite, response: Response
+    player_id: PlayerIdPath, body: PresenceIn, call: PlayerRowWrite, response: Response
 ) -> Envelope[Any]:
     """A presence heartbeat: online for the next 60 s."""
     args = {"status": body.status} if body.changes_status else {}

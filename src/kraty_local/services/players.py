@@ -8,7 +8,7 @@ naming a placeholder get ``404`` instead of touching the anonymized row.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Row, bindparam, select
 
@@ -16,6 +16,10 @@ from kraty_local.domain.errors import NotFound
 from kraty_local.services.context import OpContext, new_id
 from kraty_local.store.queries import insert_ignore
 from kraty_local.store.schema import players
+
+#: How a write locks its player's row: ``"share"`` (writes of other rows, which only need the
+#: player to stay as it is) or ``"update"`` (writes of the row itself).
+RowLock = Literal["share", "update"]
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,11 @@ def find_player_row(
     return ctx.conn.execute(query).first()
 
 
-def require_player_row(ctx: OpContext, external_player_id: str, *, lock: bool = False) -> Row[Any]:
+def require_player_row(
+    ctx: OpContext, external_player_id: str, *, lock: bool = False, share: bool = False
+) -> Row[Any]:
     """:func:`find_player_row`, or ``404 not_found``."""
-    row = find_player_row(ctx, external_player_id, lock=lock)
+    row = find_player_row(ctx, external_player_id, lock=lock, share=share)
     if row is None:
         raise _unknown(external_player_id)
     return row

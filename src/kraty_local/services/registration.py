@@ -26,7 +26,12 @@ from kraty_local.services.identities import (
     display_identity,
     synthetic_identity,
 )
-from kraty_local.services.players import ensure_player, find_player_row, require_player_row
+from kraty_local.services.players import (
+    RowLock,
+    ensure_player,
+    find_player_row,
+    require_player_row,
+)
 from kraty_local.store.schema import players
 from kraty_local.timefmt import iso_or_none
 
@@ -95,14 +100,16 @@ def authenticate_player(
     secret: str | None,
     *,
     writing: bool,
-    share: bool = False,
+    row_lock: RowLock | None = None,
 ) -> Row[Any]:
     """The player row whose secret ``secret`` is; ``401 player_secret_invalid`` otherwise (also
     for a player that does not exist or never registered). ``writing``: a banned player is
-    refused with ``403 player_banned`` after the secret check. ``share``: the row is
-    share-locked, so a ban or secret rotation (they lock it for update) either committed before
-    this read or waits for the caller's transaction to end."""
-    row = find_player_row(ctx, external_player_id, share=share)
+    refused with ``403 player_banned`` after the secret check. ``row_lock``: the row is locked
+    (``"share"`` or ``"update"``), so a ban or secret rotation (they lock it for update) either
+    committed before this read or waits for the caller's transaction to end."""
+    row = find_player_row(
+        ctx, external_player_id, lock=row_lock == "update", share=row_lock == "share"
+    )
     presented = _digest(secret) if secret and len(secret) <= MAX_SECRET_LENGTH else ""
     stored = "" if row is None or row.secret_sha256 is None else row.secret_sha256
     # compare_digest on equal-length hex strings: no early exit that timing could reveal.

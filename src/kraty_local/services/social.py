@@ -9,6 +9,14 @@ within one range of 8-hex-digit prefixes: a range scan of the primary key, not o
 players. Internal ids are UUID4s, random in those bits. A friendship is one ``friends`` row
 (requester, accepter); a request is one row per direction, reopened when sent again after a
 decline. Blocking removes any friendship and request between the two players.
+
+Concurrency: a write share-locks its player's row (as the ``/sdk/v1`` write gate already did)
+and then locks the pair of players it touches (:func:`_lock_pair`), before it reads or writes
+any of the pair's rows. So the writes of one pair run one at a time (two crossing requests: the
+second accepts the first; a block and an accept: never both a friendship and a block), writes
+of different pairs do not wait for each other, and no write waits for a lock while holding one
+that another write of the pair needs: there is one pair lock per transaction, and the player
+rows are only ever share-locked by these writes.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ from kraty_local.services.context import OpContext, new_id
 from kraty_local.services.player_views import friend_view, other_player
 from kraty_local.services.players import find_player_row, require_player_row
 from kraty_local.services.registration import identities
-from kraty_local.store.queries import insert_ignore
+from kraty_local.store.queries import insert_ignore, lock_name
 from kraty_local.store.schema import blocks, friend_requests, friends, players
 from kraty_local.timefmt import iso
 
@@ -82,8 +90,9 @@ def send_request(
 ) -> dict[str, Any]:
     """Ask another player (by friend code or external id) to be friends; accepted at once
     when they had already asked."""
-    me = require_player_row(ctx, external_player_id, lock=True)
+    me = _me(ctx, external_player_id)
     other = _target(ctx, me, code, target_id)
+    _lock_pair(ctx, me.id, other.id)
     if _blocked_between(ctx, me.id, other.id):
         raise PlayerBlocked("One of the two players blocks the other.")
     if _are_friends(ctx, me.id, other.id):
@@ -118,7 +127,7 @@ def answer_request(
     ctx: OpContext, external_player_id: str, request_id: str, *, accept: bool
 ) -> dict[str, Any]:
     """Accept (``{friend}``) or decline (``{declined: true}``) an incoming pending request."""
-    me = require_player_row(ctx, external_player_id, lock=True)
+    me = _me(ctx, external_player_id)
     request = _my_request(ctx, me, request_id)
     if request.from_player_id == me.id:
         raise Forbidden("This is your own outgoing request; only its recipient can answer it.")
@@ -134,7 +143,7 @@ def answer_request(
 
 def cancel_request(ctx: OpContext, external_player_id: str, request_id: str) -> dict[str, bool]:
     """Withdraw one's own pending request."""
-    me = require_player_row(ctx, external_player_id, lock=True)
+    me = _me(ctx, external_player_id)
     request = _my_request(ctx, me, request_id)
     if request.to_player_id == me.id:
         raise Forbidden("This request was sent to you: decline it instead.")
@@ -145,10 +154,12 @@ def cancel_request(ctx: OpContext, external_player_id: str, request_id: str) -> 
 
 def remove_friend(ctx: OpContext, external_player_id: str, friend_id: str) -> dict[str, bool]:
     """End a friendship; ``removed: false`` when there was none."""
-    me = require_player_row(ctx, external_player_id, lock=True)
+    me = _me(ctx, external_player_id)
     other = find_player_row(ctx, friend_id)
-    removed = other is not None and _unfriend(ctx, me.id, other.id)
-    return {"removed": removed}
+    if other is None:
+        return {"removed": False}
+    _lock_pair(ctx, me.id, other.id)
+    return {"removed": _unfriend(ctx, me.id, other.id)}
 
 
 def block(
@@ -156,8 +167,9 @@ def block(
 ) -> dict[str, Any]:
     """Block a player (by friend code or external id): any friendship or request between the
     two goes; blocking again answers the existing block."""
-    me = require_player_row(ctx, external_player_id, lock=True)
+    me = _me(ctx, external_player_id)
     other = _target(ctx, me, code, target_id)
+    _lock_pair(ctx, me.id, other.id)
     insert_ignore(
         ctx.conn,
         blocks,
@@ -176,10 +188,11 @@ def block(
 
 def unblock(ctx: OpContext, external_player_id: str, blocked_id: str) -> dict[str, bool]:
     """Lift a block; ``unblocked: false`` when there was none."""
-    me = require_player_row(ctx, external_player_id, lock=True)
+    me = _me(ctx, external_player_id)
     other = find_player_row(ctx, blocked_id)
     if other is None:
         return {"unblocked": False}
+    _lock_pair(ctx, me.id, other.id)
     gone = ctx.conn.execute(
         delete(blocks)
         .where(blocks.c.player_id == me.id, blocks.c.blocked_player_id == other.id)
@@ -215,6 +228,16 @@ def search(ctx: OpContext, external_player_id: str, query: str, limit: int) -> d
             {**other_player(row), "relationship": _relationship(ctx, me.id, row.id)} for row in rows
         ]
     }
+
+
+def _me(ctx: OpContext, external_player_id: str) -> Row[Any]:
+    """The writing player's row, share-locked: a ban, merge or erasure waits for this write."""
+    return require_player_row(ctx, external_player_id, share=True)
+
+
+def _lock_pair(ctx: OpContext, a: str, b: str) -> None:
+    """Wait for the other writes of the pair ``a``, ``b`` (either order) to end."""
+    lock_name(ctx.conn, "social:" + ":".join(sorted((a, b))))
 
 
 def _display(row: Row[Any]) -> dict[str, Any]:
@@ -291,14 +314,15 @@ def _request_between(
 
 
 def _my_request(ctx: OpContext, me: Row[Any], request_id: str) -> Row[Any]:
-    request = ctx.conn.execute(
-        select(friend_requests)
-        .where(
-            friend_requests.c.id == request_id,
-            or_(friend_requests.c.from_player_id == me.id, friend_requests.c.to_player_id == me.id),
-        )
-        .with_for_update()
-    ).first()
+    """The request, sent or received by ``me``, read again once its pair is locked."""
+    query = select(friend_requests).where(
+        friend_requests.c.id == request_id,
+        or_(friend_requests.c.from_player_id == me.id, friend_requests.c.to_player_id == me.id),
+    )
+    request = ctx.conn.execute(query).first()
+    if request is not None:
+        _lock_pair(ctx, request.from_player_id, request.to_player_id)
+        request = ctx.conn.execute(query.with_for_update()).first()
     if request is None:
         raise NotFound(f"Unknown friend request {request_id!r}.")
     return request

@@ -7,10 +7,11 @@ compiled form in its cache without building and hashing a new construct per call
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Row, Table
+from sqlalchemy import Connection, Insert, Row, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -60,3 +61,15 @@ def _insert_ignore(
         raise NotImplementedError(f"unsupported database {dialect!r}")
     columns = [table.c[name] for name in returning] or list(table.primary_key.columns)
     return stmt.on_conflict_do_nothing(index_elements=list(conflict_on)).returning(*columns)
+
+
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def lock_name(conn: Connection, name: str) -> None:
+    """Serialize the transactions that lock ``name``, until this one ends (PostgreSQL: an
+    advisory transaction lock on a 64-bit hash of it; SQLite runs one writer at a time anyway)."""
+    if conn.dialect.name != "postgresql":
+        return
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    conn.execute(_ADVISORY_LOCK, {"key": key})
