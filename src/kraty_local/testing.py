@@ -180,11 +180,13 @@ class PlayerClient:
         *,
         limit: int | None = None,
         segment: str | None = None,
+        period: str | None = None,
         include_self: bool = False,
     ) -> Any:
-        """A board: ``{key, entries, self, ...}`` (``segment``: one bucket's ranks; ``self`` is
-        this player's standing when ``include_self``)."""
-        params = self._board_params(limit, include_self, segment)
+        """A board: ``{key, entries, self, ...}`` (``segment``: one bucket's ranks; ``period``:
+        ``"current"`` or an ISO time in the period to read; ``self`` is this player's standing
+        when ``include_self``)."""
+        params = self._board_params(limit, include_self, segment=segment, period=period)
         return self._http_get(f"/leaderboards/{_seg(key)}", params)
 
     def event_leaderboard(
@@ -273,10 +275,15 @@ class PlayerClient:
         return bool(self._call("DELETE", f"/blocks/{_seg(external_player_id)}")["unblocked"])
 
     def _board_params(
-        self, limit: int | None, include_self: bool, segment: str | None = None
+        self,
+        limit: int | None,
+        include_self: bool,
+        *,
+        segment: str | None = None,
+        period: str | None = None,
     ) -> dict[str, Any]:
         """The query, in the TypeScript client's order (the wire then reads the same)."""
-        params = _without_none({"limit": limit, "segment": segment})
+        params = _without_none({"limit": limit, "segment": segment, "period": period})
         if include_self:
             params.update(includeSelf="true", externalId=self.external_player_id)
         return params

@@ -635,14 +635,24 @@ CLIENT_SAMPLES: list[ClientSample] = [
         "/sdk/v1/leaderboards/speedrun_board?limit=10&progression=level%2Ctrophies"
         "&period=current&includeSelf=true&externalId={player}",
         None,
-        OurCall("leaderboard", ("speedrun_board",), {"limit": 10, "include_self": True}),
-        NO_SECRET_ON_KEY_READS,
-        Deviation(
-            "path",
-            "/sdk/v1/leaderboards/speedrun_board?limit=10&includeSelf=true&externalId={player}",
-            _NO_PROGRESSION + ", nor `period`: Kraty Local reads the current period only and "
-            "ignores the parameter.",
+        OurCall(
+            "leaderboard",
+            ("speedrun_board",),
+            {"limit": 10, "period": "current", "include_self": True},
         ),
+        NO_SECRET_ON_KEY_READS,
+        _without_progression(
+            "/sdk/v1/leaderboards/speedrun_board?limit=10&period=current&includeSelf=true"
+            "&externalId={player}"
+        ),
+    ),
+    _sample(  # URLSearchParams writes ':' as %3A
+        "leaderboards.read/period",
+        "leaderboards.read('speedrun_board', {period: '{period}'})",
+        "/sdk/v1/leaderboards/speedrun_board?period={period}",
+        None,
+        OurCall("leaderboard", ("speedrun_board",), {"period": "{period}"}),
+        NO_SECRET_ON_KEY_READS,
     ),
     _sample(
         "leaderboards.read/segment",

@@ -312,8 +312,9 @@ def _events_and_boards(s: _Scenario) -> None:
     s.call("events.progress/everything", "ann", otherAttemptId=other["id"])
     s.call("events.listForPlayer", "ann")  # with the player's current attempt in it
     s.call("events.finish", "ann", attemptId=attempt["id"])
-    for sample in ("leaderboards.read", "leaderboards.read/everything"):
-        s.call(sample, "ann")
+    period = s.call("leaderboards.read", "ann")["period"]
+    s.call("leaderboards.read/everything", "ann")
+    s.call("leaderboards.read/period", "ann", period=period)  # the current one's start
     s.call("leaderboards.read/segment", "ann")
     for sample in ("eventLeaderboards.read", "eventLeaderboards.read/everything"):
         s.call(sample, "ann", boardId=attempt["leaderboardId"])
