@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import random
+import secrets
 import sqlite3
 import time
 import weakref
@@ -23,7 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -42,6 +43,11 @@ _SIGNAL = "kraty_signal_after_commit"
 _AFTER_COMMIT: weakref.WeakKeyDictionary[Engine, list[Callable[[], None]]] = (
     weakref.WeakKeyDictionary()
 )
+#: The PostgreSQL channel on which a signalled commit is announced to the other engines (other
+#: processes) on the same database; the payload is the committing engine's :func:`signal_token`.
+SIGNAL_CHANNEL = "kraty_signalled_commits"
+_NOTIFY = text(f"SELECT pg_notify('{SIGNAL_CHANNEL}', :token)")
+_TOKENS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 #: SQLite engines: their file's writer lock and how long a writer waits for it.
 _WRITERS: weakref.WeakKeyDictionary[Engine, tuple[FifoLock, float]] = weakref.WeakKeyDictionary()
 
@@ -114,15 +120,37 @@ def _enter_wal_mode(cursor: Any, timeout_seconds: float) -> None:
 def on_signalled_commit(engine: Engine, callback: Callable[[], None]) -> Callable[[], None]:
     """Call ``callback`` after each commit of a :func:`transaction` on ``engine`` that called
     :func:`signal_after_commit` (the outbox does, to wake the webhook dispatcher: waking it before
-    the commit would let it look before the rows are visible). Returns the undo."""
+    the commit would let it look before the rows are visible), and for each one another engine
+    announced (:func:`run_signalled`). Returns the undo."""
     callbacks = _AFTER_COMMIT.setdefault(engine, [])
     callbacks.append(callback)
     return lambda: callbacks.remove(callback)
 
 
 def signal_after_commit(conn: Connection) -> None:
-    """Have this transaction, once committed, call its engine's :func:`on_signalled_commit`."""
+    """Have this transaction, once committed, call its engine's :func:`on_signalled_commit`.
+
+    On PostgreSQL the transaction also NOTIFYs :data:`SIGNAL_CHANNEL` (once): PostgreSQL delivers
+    it to the listening processes at commit, and drops it if the transaction rolls back.
+    """
+    if _SIGNAL not in conn.info and conn.dialect.name == "postgresql":
+        conn.execute(_NOTIFY, {"token": signal_token(conn.engine)})
     conn.info[_SIGNAL] = True
+
+
+def signal_token(engine: Engine) -> str:
+    """How ``engine`` signs its :data:`SIGNAL_CHANNEL` notifications (random, per engine), so
+    that its listener can skip them: its own commits call its callbacks directly."""
+    token = _TOKENS.get(engine)
+    if token is None:
+        token = _TOKENS[engine] = secrets.token_hex(8)
+    return token
+
+
+def run_signalled(engine: Engine) -> None:
+    """Call ``engine``'s :func:`on_signalled_commit` callbacks (a signalled commit happened)."""
+    for callback in list(_AFTER_COMMIT.get(engine, ())):
+        callback()
 
 
 def is_lock_timeout(exc: DBAPIError) -> bool:
@@ -173,8 +201,7 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
         if queue is not None:
             queue[0].release()
     if signalled:
-        for callback in list(_AFTER_COMMIT.get(engine, ())):
-            callback()
+        run_signalled(engine)
 
 
 def run_transaction(

@@ -51,7 +51,9 @@ class Runtime:
                 )
                 client_key = ensure_client_key(conn, settings.world, settings.clock.now())
                 keyring = load_keyring(conn, settings.world)
-            attempts, on_attempts = _attempt_feed(engine, stack)
+            attempts, on_attempts = _attempt_feed(
+                engine, stack, dispatching=settings.webhook_poll_seconds is not None
+            )
             dispatcher = Dispatcher(
                 engine,
                 settings.world,
@@ -68,10 +70,14 @@ class Runtime:
             )
 
 
-def _attempt_feed(engine: Engine, stack: ExitStack) -> tuple[AttemptHub, AttemptsCallback]:
+def _attempt_feed(
+    engine: Engine, stack: ExitStack, *, dispatching: bool
+) -> tuple[AttemptHub, AttemptsCallback]:
     """The hub of the attempt streams, and how the dispatcher tells it about attempts: directly,
-    or on PostgreSQL through every process's relay (:mod:`kraty_local.webhooks.notify`).
-    The streams end, and the relay stops, first when the stack closes."""
+    or on PostgreSQL through every process's relay (:mod:`kraty_local.webhooks.notify`), which
+    starts at once when a background dispatcher runs (``dispatching``: it wakes it for the
+    commits of other processes). The streams end, and the relay stops, first when the stack
+    closes."""
     if engine.dialect.name != "postgresql":
         hub = AttemptHub()
         stack.callback(hub.close)
@@ -82,6 +88,8 @@ def _attempt_feed(engine: Engine, stack: ExitStack) -> tuple[AttemptHub, Attempt
     relay = AttemptRelay(engine)
     stack.callback(relay.stop)
     stack.callback(relay.hub.close)
+    if dispatching:
+        relay.start()
     return relay.hub, AttemptNotifier(engine)
 
 

@@ -26,10 +26,6 @@ from kraty_local.webhooks.dispatcher import Dispatcher
 from kraty_local.workers import run_workers
 from kraty_local.world import World, default_world
 
-#: How often each of several worker processes looks for new webhook events (they do not signal
-#: each other the way one process's transactions wake its own dispatcher).
-WORKERS_POLL_SECONDS = 0.2
-
 
 class LocalServer:
     """Kraty Local on a real socket, served by uvicorn in a background thread.
@@ -242,11 +238,7 @@ def serve_workers(
     if on_ready is not None:
         on_ready(server_key, client_key)
     host, port = sock.getsockname()[:2]
-    # Workers do not signal each other's dispatchers about new events: each polls for them.
-    polling = settings.webhook_poll_seconds
-    if polling is not None:
-        polling = min(polling, WORKERS_POLL_SECONDS)
-    worker_settings = replace(settings, server_key=server_key, webhook_poll_seconds=polling)
+    worker_settings = replace(settings, server_key=server_key)
     config = uvicorn.Config(
         functools.partial(create_app, worker_settings),
         factory=True,

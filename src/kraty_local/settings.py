@@ -20,10 +20,10 @@ class Settings:
     ``postgresql://...``). ``server_key`` is the start-up key; when ``None`` a key is generated once
     and kept in the database. ``rng_seed`` makes crate rolls (and webhook retry
     jitter) reproducible. ``webhook_poll_seconds`` is the longest the webhook dispatcher sleeps
-    when idle: it wakes at once for an event this process commits, and when a retry falls due
-    or a listen endpoint expires, so the poll is only a safety net for writers in other
-    processes; ``None`` runs no background dispatcher (then call
-    ``runtime.dispatcher.run_once()``).
+    when idle: it wakes at once for an event this process commits (on PostgreSQL, any process:
+    LISTEN/NOTIFY), and when a retry falls due or a listen endpoint expires, so the poll is
+    only a safety net (for a notification lost with its listener's connection); ``None`` runs
+    no background dispatcher (then call ``runtime.dispatcher.run_once()``).
 
     ``freeze_gc``: the process serves this app and nothing else (``local serve`` and its
     workers): once started, every object alive is moved out of the garbage collector's sight

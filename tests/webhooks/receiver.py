@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -31,6 +32,8 @@ class Receiver:
         """Not listening until :meth:`start`."""
         self.status = 200
         self.delay = 0.0  # seconds to wait before answering
+        self.slow_players: dict[str, float] = {}  # seconds to wait, by externalPlayerId
+        self.arrived = 0  # requests read so far, answered or not
         self.received: list[Received] = []
         self.port = 0
         self._changed = threading.Condition()
@@ -48,7 +51,11 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                time.sleep(receiver.delay)
+                with receiver._changed:
+                    receiver.arrived += 1
+                    receiver._changed.notify_all()
+                player = json.loads(body).get("data", {}).get("externalPlayerId")
+                time.sleep(receiver.slow_players.get(player, receiver.delay))
                 with receiver._changed:
                     receiver.received.append(Received(dict(self.headers.items()), body))
                     receiver._changed.notify_all()
@@ -82,12 +89,20 @@ class Receiver:
         return [e for e in events if name is None or e["eventName"] == name]
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
-        """Block until at least ``count`` requests arrived; return them all."""
+        """Block until at least ``count`` requests were answered; return them all."""
+        self._wait(lambda: len(self.received) >= count, timeout, f"{count} deliveries")
+        with self._changed:
+            return list(self.received)
+
+    def wait_for_arrivals(self, count: int, timeout: float = 10.0) -> None:
+        """Block until at least ``count`` requests arrived (perhaps still unanswered)."""
+        self._wait(lambda: self.arrived >= count, timeout, f"{count} arrivals")
+
+    def _wait(self, done: Callable[[], bool], timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
         with self._changed:
-            while len(self.received) < count:
+            while not done():
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise AssertionError(f"got {len(self.received)} of {count} deliveries")
+                    raise AssertionError(f"no {what} within {timeout} s: got {len(self.received)}")
                 self._changed.wait(left)
-            return list(self.received)

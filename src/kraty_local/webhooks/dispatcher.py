@@ -7,9 +7,10 @@ outcomes in one transaction at the end of the pass (a process that dies mid-pass
 pass's deliveries again after the lease), then hands them to ``on_attempts`` (the live streams
 of ``webhooks listen``). :meth:`Dispatcher.start` runs passes in a background thread: back to
 back while there is work; when idle it sleeps until the next delivery falls due or the next
-run-time endpoint expires (:func:`deliveries.next_due`), and wakes at once when a transaction of
-this process commits a new event with deliveries (:func:`kraty_local.db.on_signalled_commit`),
-at most ``poll_seconds`` either way (the safety net for writers in other processes). At most
+run-time endpoint expires (:func:`deliveries.next_due`), and wakes at once when a transaction
+commits a new event with deliveries (:func:`kraty_local.db.on_signalled_commit`: one of this
+process, or on PostgreSQL of any process, relayed by :mod:`kraty_local.webhooks.notify`), at
+most ``poll_seconds`` either way (a safety net for a lost notification). At most
 every ``sweep_seconds`` the same thread also removes the run-time endpoints whose listener is
 gone (:meth:`Dispatcher.expire_endpoints`). Due-ness and expiry are read from the injected
 clock, so a ``FakeClock`` drives retries in tests.

@@ -1,15 +1,21 @@
-"""Attempts shared by every process of one PostgreSQL database, over LISTEN/NOTIFY.
+"""What the processes of one PostgreSQL database tell each other, over LISTEN/NOTIFY: webhook
+attempts, and commits that queued deliveries.
 
 With ``local serve --workers N`` each worker process runs a dispatcher, and a listener's stream
 is held by one worker: the attempts the others make would never reach it through an in-process
 hub. So on PostgreSQL the dispatcher NOTIFYs its attempts on :data:`CHANNEL` (its own process
 included) instead of publishing them, and each process's :class:`AttemptRelay` LISTENs on one
-connection of its own and publishes what arrives into its hub. The relay starts with the first
-stream of its process (a server nobody listens to holds no extra connection).
+connection of its own and publishes what arrives into its hub. The same connection LISTENs on
+:data:`~kraty_local.db.SIGNAL_CHANNEL`, where every transaction that queues deliveries announces
+itself (:func:`kraty_local.db.signal_after_commit`): another engine's commit wakes this one's
+dispatcher (:func:`kraty_local.db.run_signalled`), so an idle dispatcher need not poll for the
+work of other processes. The relay starts with the dispatcher (or, without one, with the first
+stream of its process: a server nobody listens to holds no extra connection).
 
 Like every NOTIFY, delivery to a relay is not guaranteed across a lost connection: attempts made
 while a relay reconnects are not streamed (they are still made and listed by
-``/_local/webhooks/deliveries``).
+``/_local/webhooks/deliveries``), and after reconnecting the relay wakes the dispatcher once for
+the commits it may have missed.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine, func, select
 
-from kraty_local.db import transaction
+from kraty_local.db import SIGNAL_CHANNEL, run_signalled, signal_token, transaction
 from kraty_local.webhooks.attempts import AttemptHub, attempt_view
 from kraty_local.webhooks.deliveries import Claimed, Result
 
@@ -58,8 +64,10 @@ def _payload(attempt: dict[str, Any]) -> str:
 
 
 class AttemptRelay:
-    """LISTENs on :data:`CHANNEL` in a thread of its own and publishes into its :attr:`hub`,
-    which starts it (:meth:`AttemptHub.ready`) for its first stream."""
+    """LISTENs on :data:`CHANNEL` and :data:`~kraty_local.db.SIGNAL_CHANNEL` in a thread of its
+    own: publishes attempts into its :attr:`hub` (which starts it, :meth:`AttemptHub.ready`, for
+    its first stream) and runs its engine's signalled-commit callbacks for other engines'
+    commits."""
 
     def __init__(self, engine: Engine) -> None:
         """Relay the notifications of ``engine``'s database; nothing runs until :meth:`start`."""
@@ -100,20 +108,26 @@ class AttemptRelay:
     def _listen(self) -> psycopg.Connection[Any]:
         connection = psycopg.connect(self._conninfo, autocommit=True)
         connection.execute(f"LISTEN {CHANNEL}")
+        connection.execute(f"LISTEN {SIGNAL_CHANNEL}")
         return connection
 
     def _run(self, connection: psycopg.Connection[Any] | None) -> None:
+        own = signal_token(self._engine)
         while connection is not None:
             try:
                 for note in connection.notifies():
                     if self._stopping.is_set():
                         break
-                    if note.payload:  # an empty one only wakes the thread
+                    if note.channel == SIGNAL_CHANNEL:
+                        if note.payload != own:
+                            run_signalled(self._engine)
+                    elif note.payload:  # an empty one only wakes the thread
                         self.hub.publish([json.loads(note.payload)])
             except psycopg.Error:
                 logger.warning("webhook attempt relay lost its connection; reconnecting")
                 connection.close()
                 connection = self._reconnect()
+                run_signalled(self._engine)  # for the commits announced meanwhile
             else:
                 connection.close()
                 connection = None
