@@ -12,6 +12,7 @@ import sys
 from benchmarks import (
     client_overhead,
     credits,
+    debits,
     fixture_cost,
     idle,
     migration_engine,
@@ -27,6 +28,7 @@ SUITE = [
     ("Bulk import: the product page's loop vs the streaming engine", migration_engine.main),
     ("Server CPU per credit: Kraty Local, the essential app, the raw floor", server_cost.main),
     ("Wallet credits under concurrency", credits.main),
+    ("Game-client debits (/sdk/v1) under concurrency", debits.main),
     ("Webhook delivery", webhooks_throughput.main),
     ("Idle CPU", idle.main),
     ("The kraty_local pytest fixture: plugin load and per-test cost", fixture_cost.main),

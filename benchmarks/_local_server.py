@@ -26,6 +26,8 @@ from kraty_admin._http import LIBRARY
 http_lib = importlib.import_module(LIBRARY)
 
 BENCH_KEY = "kl_bench.benchmark-secret"
+#: A ``client_sdk`` key of the bench world's game, for ``/sdk/v1``.
+BENCH_CLIENT_KEY = "kl_benchclient.benchmark-client-secret"
 #: The core every benchmarked server runs on (the last one; clients run anywhere).
 SERVER_CORE = (os.cpu_count() or 1) - 1
 _EXAMPLE_WORLD = Path(__file__).parents[1] / "src" / "kraty_local" / "world.example.toml"
@@ -53,13 +55,17 @@ def cpu_seconds(pid: int) -> float:
 
 
 def bench_world(directory: Path, *, webhook: bool = False) -> Path:
-    """The example world with its rate limit lifted and (unless ``webhook``) no webhook endpoint,
-    written into ``directory``."""
+    """The example world with its rate limit lifted, :data:`BENCH_CLIENT_KEY` added and (unless
+    ``webhook``) no webhook endpoint, written into ``directory``."""
     text = _EXAMPLE_WORLD.read_text().replace(
         "requests_per_second = 200\nburst = 400", "requests_per_second = 1e6\nburst = 1000000"
     )
     if not webhook:
         text = re.sub(r"\[\[games\.webhooks\]\]\n(?:.+\n)*", "", text)
+    text += (
+        f'\n[[keys]]\nkey = "{BENCH_CLIENT_KEY}"\nstudio = "studio_1"\ngame = "game_1"\n'
+        'permission_set = "client_sdk"\nenvironment = "test"\n'
+    )
     path = directory / "world.toml"
     path.write_text(text)
     return path

@@ -21,11 +21,12 @@ import os
 import statistics
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -55,20 +56,29 @@ class Result:
     failed: int
 
 
-def _credit(http: http_lib.Client, n: int, players: int, run: str) -> tuple[float, int]:
-    """One credit with a fresh key; its latency in seconds and its status."""
+#: One timed write: given the client, the request's number and the run's id, its response.
+Send = Callable[[Any, int, str], Any]
+#: Makes a served, empty Kraty Local ready for the case: its client's headers and its write.
+Prepare = Callable[[Served, argparse.Namespace], tuple[dict[str, str], Send]]
+
+
+def _timed(send: Send, http: Any, n: int, run: str) -> tuple[float, int]:
+    """One write; its latency in seconds and its status."""
     start = time.perf_counter()
-    response = http.post(
-        f"/server/v1/players/bench-{n % players}/wallet/gold/credit",
-        json={"amount": 1, "idempotencyKey": f"{run}-{n}"},
-    )
+    response = send(http, n, run)
     return time.perf_counter() - start, response.status_code
 
 
-def measure(name: str, served: Served, clients: int, args: argparse.Namespace) -> Result:
-    """Warm up, then time ``args.requests`` credits from ``clients`` threads."""
+def measure(
+    name: str,
+    served: Served,
+    clients: int,
+    args: argparse.Namespace,
+    case: tuple[dict[str, str], Send],
+) -> Result:
+    """Warm up, then time ``args.requests`` writes from ``clients`` threads."""
+    headers, send = case
     limits = http_lib.Limits(max_connections=clients, max_keepalive_connections=clients)
-    headers = {"Authorization": f"Bearer {BENCH_KEY}"}
     run = uuid.uuid4().hex
     with (
         http_lib.Client(
@@ -76,14 +86,12 @@ def measure(name: str, served: Served, clients: int, args: argparse.Namespace) -
         ) as http,
         ThreadPoolExecutor(clients) as pool,
     ):
-        list(pool.map(lambda n: _credit(http, n, args.players, f"warm{run}"), range(100)))
+        list(pool.map(lambda n: _timed(send, http, n, f"warm{run}"), range(100)))
         gc.collect()
         gc.freeze()
         cpu = served.cpu()
         start = time.perf_counter()
-        outcomes = list(
-            pool.map(lambda n: _credit(http, n, args.players, run), range(args.requests))
-        )
+        outcomes = list(pool.map(lambda n: _timed(send, http, n, run), range(args.requests)))
         wall = time.perf_counter() - start
         cpu = served.cpu() - cpu
     latencies = [elapsed for elapsed, _ in outcomes]
@@ -98,6 +106,18 @@ def measure(name: str, served: Served, clients: int, args: argparse.Namespace) -
         cpu / args.requests * 1000,
         failed,
     )
+
+
+def credits_case(_served: Served, args: argparse.Namespace) -> tuple[dict[str, str], Send]:
+    """Server credits of 1 with fresh keys, spread over ``args.players`` players."""
+
+    def credit(http: Any, n: int, run: str) -> Any:
+        return http.post(
+            f"/server/v1/players/bench-{n % args.players}/wallet/gold/credit",
+            json={"amount": 1, "idempotencyKey": f"{run}-{n}"},
+        )
+
+    return {"Authorization": f"Bearer {BENCH_KEY}"}, credit
 
 
 @contextmanager
@@ -117,12 +137,13 @@ def fresh_postgres(server_url: str, name: str) -> Iterator[str]:
         admin.dispose()
 
 
-def main() -> None:
-    """Run every configuration and print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=2000, help="timed credits per row")
+def run(what: str, prepare: Prepare, doc: str) -> None:
+    """Parse the command line, time ``what`` (credits, debits) on each engine and client count,
+    and print the table; ``prepare`` readies each fresh server for the case."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000, help=f"timed {what} per row")
     parser.add_argument("--clients", default="1,4,16", help="client thread counts, in turn")
-    parser.add_argument("--players", type=int, default=64, help="players the credits spread over")
+    parser.add_argument("--players", type=int, default=64, help=f"players the {what} spread over")
     parser.add_argument("--pg-url", default=os.environ.get("KRATY_TEST_PG_URL"))
     args = parser.parse_args()
     counts = [int(n) for n in args.clients.split(",")]
@@ -132,17 +153,20 @@ def main() -> None:
     with scratch() as directory:
         world = bench_world(Path(directory))
         with local_process(world=world) as served:
-            results += [measure("SQLite", served, n, args) for n in counts]
+            case = prepare(served, args)
+            results += [measure("SQLite", served, n, args, case) for n in counts]
         if args.pg_url:
             with (
                 fresh_postgres(args.pg_url, "kraty_bench") as db,
                 local_process(db, world=world) as served,
             ):
-                results += [measure("PostgreSQL", served, n, args) for n in counts]
-    print(f"{args.requests} credits per row over {args.players} players, one server worker")
+                case = prepare(served, args)
+                results += [measure("PostgreSQL", served, n, args, case) for n in counts]
+    unit = what[:-1]
+    print(f"{args.requests} {what} per row over {args.players} players, one server worker")
     print(
-        f"{'engine':<11} {'clients':>7} {'credits/s':>10} {'p50 ms':>8} {'p99 ms':>8}"
-        f" {'CPU/credit':>11} {'not 200':>8}"
+        f"{'engine':<11} {'clients':>7} {what + '/s':>10} {'p50 ms':>8} {'p99 ms':>8}"
+        f" {'CPU/' + unit:>11} {'not 200':>8}"
     )
     for r in results:
         print(
@@ -151,6 +175,11 @@ def main() -> None:
         )
     if not args.pg_url:
         print("(PostgreSQL skipped: pass --pg-url or set KRATY_TEST_PG_URL)")
+
+
+def main() -> None:
+    """Time server credits and print the table."""
+    run("credits", credits_case, __doc__)
 
 
 if __name__ == "__main__":
