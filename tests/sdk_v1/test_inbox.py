@@ -7,11 +7,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter
 from sqlalchemy import Engine, select
 
 from kraty_admin import KratyServerError
+from kraty_local.api.models import Envelope
 from kraty_local.clock import FakeClock
 from kraty_local.store.schema import inventory_ledger, wallet_ledger, webhook_outbox
+from kraty_local.wire import InventoryChange, WalletChange
 from tests._http import http_lib
 
 from .conftest import PlayerFactory
@@ -165,6 +168,32 @@ def test_debit_and_consume_share_the_server_ledgers_and_idempotency(
     assert [(w["economyKey"], w["balance"]) for w in snapshot["wallet"]] == [("gold", 380)]
     assert [w["economyKey"] for w in player.wallet()] == ["gold"]
     assert player.inventory()[0]["itemKey"] == "health_potion"
+
+
+def test_debit_and_consume_answers_are_what_their_response_model_makes(
+    client: http_lib.Client, raw: http_lib.Client, server: Any
+) -> None:
+    # Serialized by the routes themselves: byte for byte the documented model's output, for a
+    # first answer and for its replay.
+    key = {"Authorization": f"Bearer {server.client_key}"}
+    registered = raw.post("/sdk/v1/players/p1/register", json={"idempotencyKey": "r"}, headers=key)
+    player = {**key, "X-Player-Secret": registered.json()["data"]["secret"]}
+    client.post("/players/p1/wallet/gold/credit", json={"amount": 9, "idempotencyKey": "c"})
+    client.post(
+        "/players/p1/inventory/health_potion/grant", json={"quantity": 3, "idempotencyKey": "g"}
+    )
+    takes = [
+        ("wallet/gold/debit", {"amount": 4}, WalletChange),
+        ("inventory/health_potion/consume", {"quantity": 2}, InventoryChange),
+    ]
+    for path, body, model in takes:
+        adapter = TypeAdapter(Envelope[model])  # type: ignore[valid-type]
+        for _ in range(2):
+            answer = raw.post(
+                f"/sdk/v1/players/p1/{path}", json={**body, "idempotencyKey": "k"}, headers=player
+            )
+            assert answer.status_code == 200, answer.text
+            assert answer.content == adapter.dump_json(adapter.validate_python(answer.json()))
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
 
 from kraty_local.api.deps import GameCall, PlayerCall, data_response
-from kraty_local.api.models import Envelope, HoldingChangeIn, InventoryChangeIn, WalletChangeIn
+from kraty_local.api.models import (
+    Envelope,
+    HoldingChangeIn,
+    IdempotentBody,
+    InventoryChangeIn,
+    WalletChangeIn,
+)
 from kraty_local.api.routing import PLAYER_PATH
 from kraty_local.api.strings import KeyPath, PlayerIdPath
 from kraty_local.services import holdings
@@ -24,11 +31,15 @@ def change(
     player_id: str,
     key: str,
     delta: int,
-    body: HoldingChangeIn,
+    body: IdempotentBody,
     response: Response,
+    *,
+    reason: str | None,
+    source_ref_id: str | None,
+    source_kind: str = "api",
 ) -> Any:
     """Run one holding change (``action`` is ``wallet.credit`` etc.) idempotently, as the API
-    does; the console's grants call it too."""
+    does; the console's grants and the game client's debits call it too."""
     return call.idempotent(
         body,
         lambda ctx: holdings.api_change(
@@ -38,8 +49,9 @@ def change(
             key,
             delta,
             action=action,
-            reason=body.reason,
-            source_ref_id=body.sourceRefId,
+            reason=reason,
+            source_ref_id=source_ref_id,
+            source_kind=source_kind,
         ),
         response,
     )
@@ -58,9 +70,9 @@ def _add_route(
         player_id: PlayerIdPath, key: KeyPath, body: HoldingChangeIn, call: PlayerCall
     ) -> Response:  # documented by response_model; the answer is already in its shape
         action = f"{area}.{verb}"
-        delta = sign * body.units
+        work = partial(change, call, kind, action, player_id, key, sign * body.units, body)
         return await data_response(
-            lambda response: change(call, kind, action, player_id, key, delta, body, response)
+            partial(work, reason=body.reason, source_ref_id=body.sourceRefId)
         )
 
     # FastAPI reads the live annotations: validate the concrete body model, and document the

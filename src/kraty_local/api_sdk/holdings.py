@@ -6,17 +6,20 @@ outbox events and idempotency), with ``sourceKind: "client"`` on their ledger ro
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
 
+from kraty_local.api.deps import data_response
+from kraty_local.api.holdings import change
 from kraty_local.api.models import Envelope
 from kraty_local.api.routing import PLAYER_PATH
 from kraty_local.api.strings import KeyPath, PlayerIdPath
 from kraty_local.api_sdk.deps import PlayerRead, PlayerWrite
 from kraty_local.api_sdk.models import ConsumeIn, DebitIn
 from kraty_local.api_sdk.wire import InventoryList, WalletList
-from kraty_local.services import holdings, inbox
+from kraty_local.services import inbox
 from kraty_local.services.holdings import INVENTORY, WALLET, HoldingKind
 from kraty_local.wire import InventoryChange, WalletChange
 
@@ -38,31 +41,18 @@ def inventory(player_id: PlayerIdPath, call: PlayerRead) -> Envelope[Any]:
     return Envelope(data={"items": call.read(lambda ctx: inbox.items(ctx, player_id))})
 
 
-def _take(
+async def _take(
     call: PlayerWrite,
-    response: Response,
     body: DebitIn | ConsumeIn,
     kind: HoldingKind,
     player_id: str,
     key: str,
     units: int,
     action: str,
-) -> Any:
-    return call.idempotent(
-        body,
-        lambda ctx: holdings.api_change(
-            ctx,
-            kind,
-            player_id,
-            key,
-            -units,
-            action=action,
-            reason=body.reason,
-            source_ref_id=None,
-            source_kind=CLIENT_SOURCE,
-        ),
-        response,
-    )
+) -> Response:
+    """The debit or consume, answered in the route's documented shape (``data_response``)."""
+    work = partial(change, call, kind, action, player_id, key, -units, body, reason=body.reason)
+    return await data_response(partial(work, source_ref_id=None, source_kind=CLIENT_SOURCE))
 
 
 @router.post(
@@ -70,19 +60,15 @@ def _take(
     response_model=Envelope[WalletChange],
     tags=["sdk: wallet"],
 )
-def debit(
+async def debit(
     player_id: PlayerIdPath,
     economy_key: Annotated[KeyPath, Path()],
     body: DebitIn,
     call: PlayerWrite,
-    response: Response,
-) -> Envelope[Any]:
+) -> Response:
     """Spend currency; ``409 conflict`` when the balance is short."""
-    return Envelope(
-        data=_take(
-            call, response, body, WALLET, player_id, economy_key, body.amount, "wallet.client_debit"
-        )
-    )
+    action = "wallet.client_debit"
+    return await _take(call, body, WALLET, player_id, economy_key, body.amount, action)
 
 
 @router.post(
@@ -90,23 +76,12 @@ def debit(
     response_model=Envelope[InventoryChange],
     tags=["sdk: inventory"],
 )
-def consume(
+async def consume(
     player_id: PlayerIdPath,
     item_key: Annotated[KeyPath, Path()],
     body: ConsumeIn,
     call: PlayerWrite,
-    response: Response,
-) -> Envelope[Any]:
+) -> Response:
     """Use up items; ``409 conflict`` when the quantity is short."""
-    return Envelope(
-        data=_take(
-            call,
-            response,
-            body,
-            INVENTORY,
-            player_id,
-            item_key,
-            body.quantity,
-            "inventory.client_consume",
-        )
-    )
+    action = "inventory.client_consume"
+    return await _take(call, body, INVENTORY, player_id, item_key, body.quantity, action)

@@ -236,6 +236,17 @@ def grant(request: Request, submitted: Submitted) -> Response:
         )
         params = {"player_id": player_id, holding.key_column: key}
         call = _call(request, submitted.session, route, **params)
-        holdings_api.change(call, holding, verb, player_id, key, body.units, body, Response())
+        holdings_api.change(
+            call,
+            holding,
+            verb,
+            player_id,
+            key,
+            body.units,
+            body,
+            Response(),
+            reason=body.reason,
+            source_ref_id=body.sourceRefId,
+        )
 
     return _act(request, submitted, "granted", work)
