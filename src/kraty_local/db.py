@@ -48,6 +48,8 @@ _AFTER_COMMIT: weakref.WeakKeyDictionary[Engine, list[Callable[[], None]]] = (
 SIGNAL_CHANNEL = "kraty_signalled_commits"
 _NOTIFY = text(f"SELECT pg_notify('{SIGNAL_CHANNEL}', :token)")
 _TOKENS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+#: Per engine, whether its signalled commits are announced right now (unset: always).
+_ANNOUNCING: weakref.WeakKeyDictionary[Engine, Callable[[], bool]] = weakref.WeakKeyDictionary()
 #: SQLite engines: their file's writer lock and how long a writer waits for it.
 _WRITERS: weakref.WeakKeyDictionary[Engine, tuple[FifoLock, float]] = weakref.WeakKeyDictionary()
 
@@ -130,12 +132,27 @@ def on_signalled_commit(engine: Engine, callback: Callable[[], None]) -> Callabl
 def signal_after_commit(conn: Connection) -> None:
     """Have this transaction, once committed, call its engine's :func:`on_signalled_commit`.
 
-    On PostgreSQL the transaction also NOTIFYs :data:`SIGNAL_CHANNEL` (once): PostgreSQL delivers
-    it to the listening processes at commit, and drops it if the transaction rolls back.
+    On PostgreSQL the transaction also NOTIFYs :data:`SIGNAL_CHANNEL` (once, and only when the
+    engine's :func:`announce_signals_when` predicate agrees): PostgreSQL delivers it to the
+    listening processes at commit, and drops it if the transaction rolls back.
     """
     if _SIGNAL not in conn.info and conn.dialect.name == "postgresql":
-        conn.execute(_NOTIFY, {"token": signal_token(conn.engine)})
+        announcing = _ANNOUNCING.get(conn.engine)
+        if announcing is None or announcing():
+            conn.execute(_NOTIFY, {"token": signal_token(conn.engine)})
     conn.info[_SIGNAL] = True
+
+
+def announce_signals_when(engine: Engine, announcing: Callable[[], bool]) -> Callable[[], None]:
+    """Have ``engine``'s signalled commits NOTIFY other processes only when ``announcing()``
+    (asked inside the transaction): each costs a statement here and a wake-up in every
+    listening process, its own included. Returns the undo."""
+    _ANNOUNCING[engine] = announcing
+
+    def undo() -> None:
+        _ANNOUNCING.pop(engine, None)
+
+    return undo
 
 
 def signal_token(engine: Engine) -> str:

@@ -9,8 +9,11 @@ of ``webhooks listen``). :meth:`Dispatcher.start` runs passes in a background th
 back while there is work; when idle it sleeps until the next delivery falls due or the next
 run-time endpoint expires (:func:`deliveries.next_due`), and wakes at once when a transaction
 commits a new event with deliveries (:func:`kraty_local.db.on_signalled_commit`: one of this
-process, or on PostgreSQL of any process, relayed by :mod:`kraty_local.webhooks.notify`), at
-most ``poll_seconds`` either way (a safety net for a lost notification). At most
+process, or on PostgreSQL of another process, relayed by :mod:`kraty_local.webhooks.notify`), at
+most ``poll_seconds`` either way (a safety net for a lost notification). A commit asks the
+other processes for help only while this dispatcher is in a pass (idle, it takes the commit
+itself at once), at most once every ``HELP_SECONDS``: a commit that did not ask waits at worst
+for the end of the pass in progress. At most
 every ``sweep_seconds`` the same thread also removes the run-time endpoints whose listener is
 gone (:meth:`Dispatcher.expire_endpoints`). Due-ness and expiry are read from the injected
 clock, so a ``FakeClock`` drives retries in tests.
@@ -38,7 +41,7 @@ from sqlalchemy import Engine
 
 from kraty_admin import _http
 from kraty_local.clock import Clock
-from kraty_local.db import on_signalled_commit, transaction
+from kraty_local.db import announce_signals_when, on_signalled_commit, transaction
 from kraty_local.webhooks import deliveries
 from kraty_local.webhooks.deliveries import DEAD, DELIVERED, PENDING, Claimed, Result
 from kraty_local.webhooks.signer import USER_AGENT, delivery_headers, encode_body
@@ -46,6 +49,8 @@ from kraty_local.world import World
 
 logger = logging.getLogger("kraty_local.webhooks")
 
+#: The shortest time between two calls for help to the other processes' dispatchers.
+HELP_SECONDS = 0.05
 #: Each retry delay is scaled by a random factor in ``[1 - JITTER, 1 + JITTER]``.
 JITTER = 0.1
 _ERROR_PREVIEW = 200
@@ -108,14 +113,19 @@ class Dispatcher:
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="kraty-webhook")
         self._stopping = threading.Event()
         self._wakeup = threading.Event()
-        self._unsubscribe: Callable[[], None] | None = None
+        self._sleeping = False
+        self._helped_at = -HELP_SECONDS
+        self._unsubscribe: list[Callable[[], None]] = []
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         """Start the background polling thread (unless ``poll_seconds`` is None)."""
         if self.poll_seconds is None or self._thread is not None:
             return
-        self._unsubscribe = on_signalled_commit(self._engine, self.wake)
+        self._unsubscribe = [
+            on_signalled_commit(self._engine, self.wake),
+            announce_signals_when(self._engine, self._needs_help),
+        ]
         self._thread = threading.Thread(target=self._loop, name="kraty-webhooks", daemon=True)
         self._thread.start()
 
@@ -127,9 +137,8 @@ class Dispatcher:
         """Stop polling, let attempts in flight finish, and give back unsent claims."""
         self._stopping.set()
         self._wakeup.set()
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        while self._unsubscribe:
+            self._unsubscribe.pop()()
         if self._thread is not None:
             self._thread.join()
             self._thread = None
@@ -207,7 +216,17 @@ class Dispatcher:
                 logger.exception("webhook dispatch pass failed")
                 idle = self.poll_seconds or 0.0
             if idle > 0:
+                self._sleeping = True
                 self._wakeup.wait(idle)
+                self._sleeping = False
+
+    def _needs_help(self) -> bool:
+        """Whether a commit now should wake the other processes' dispatchers (module doc)."""
+        now = time.monotonic()
+        if self._sleeping or now - self._helped_at < HELP_SECONDS:
+            return False
+        self._helped_at = now
+        return True
 
     def _idle_seconds(self) -> float:
         """How long to sleep: until the next due time, at most ``poll_seconds``."""
