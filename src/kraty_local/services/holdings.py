@@ -25,7 +25,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from kraty_local.domain.errors import Conflict, Insufficient, NotFound
 from kraty_local.services.context import OpContext, new_id
 from kraty_local.services.players import PlayerRef, ensure_player
-from kraty_local.store.queries import insert_ignore, insert_ignore_many, insert_into
+from kraty_local.store.bulk import insert_many
+from kraty_local.store.queries import insert_ignore, insert_into
 from kraty_local.store.schema import inventory, inventory_ledger, wallet_ledger, wallets
 
 MAX_AMOUNT = 2**63 - 1
@@ -159,14 +160,12 @@ def lock_players_holdings(ctx: OpContext, player_ids: Iterable[str]) -> None:
 
 def _empty_holding(ctx: OpContext, kind: HoldingKind, player_id: str, key: str) -> dict[str, Any]:
     """The row of a holding created at zero now."""
-    return {
-        "id": new_id(),
-        "player_id": player_id,
-        kind.key_column: key,
-        kind.amount_column: 0,
-        "created_at": ctx.now,
-        "updated_at": ctx.now,
-    }
+    return {"id": new_id(), "player_id": player_id, kind.key_column: key, **_at_zero(ctx, kind)}
+
+
+def _at_zero(ctx: OpContext, kind: HoldingKind) -> dict[str, Any]:
+    """What every holding created at zero by ``ctx`` shares."""
+    return {kind.amount_column: 0, "created_at": ctx.now, "updated_at": ctx.now}
 
 
 def _create_if_missing(ctx: OpContext, kind: HoldingKind, player: PlayerRef, key: str) -> None:
@@ -182,12 +181,13 @@ def create_missing_holdings(
     ctx: OpContext, kind: HoldingKind, pairs: Iterable[tuple[str, str]]
 ) -> None:
     """Create at zero each ``(player id, key)`` holding that does not exist yet (bulk paths)."""
-    insert_ignore_many(
+    insert_many(
         ctx.conn,
         kind.table,
-        [_empty_holding(ctx, kind, player_id, key) for player_id, key in pairs],
-        ["player_id", kind.key_column],
-        ["id"],
+        ("id", "player_id", kind.key_column),
+        [(new_id(), player_id, key) for player_id, key in pairs],
+        _at_zero(ctx, kind),
+        conflict_on=("player_id", kind.key_column),
     )
 
 

@@ -25,19 +25,20 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, select
 
-from kraty_local.services.context import OpContext
+from kraty_local.services.context import OpContext, new_id
 from kraty_local.services.holdings import (
     INVENTORY,
     MAX_AMOUNT,
     HoldingKind,
     create_missing_holdings,
 )
-from kraty_local.services.players import new_player_row
-from kraty_local.store.queries import insert_ignore_many
+from kraty_local.services.players import new_player_shared
+from kraty_local.store.bulk import insert_many
 from kraty_local.store.schema import migration_keys, players
 from kraty_local.wire import MigrationFailure, MigrationOutcome
 
 SOURCE_KIND = "migration"
+_PLAYER_UNIQUE = ("game_id", "external_player_id")
 
 
 @dataclass(frozen=True)
@@ -96,22 +97,20 @@ class _Batch:
             first.setdefault(row.idempotency_key, row)
         ctx = self.ctx
         claimed = {
-            r.key
-            for r in insert_ignore_many(
+            key
+            for (key,) in insert_many(
                 ctx.conn,
                 migration_keys,
-                [
-                    {
-                        "studio_id": ctx.game.studio_id,
-                        "game_id": ctx.game.id,
-                        "endpoint": self.endpoint,
-                        "key": key,
-                        "created_at": ctx.now,
-                    }
-                    for key in first
-                ],
-                ["game_id", "endpoint", "key"],
-                ["key"],
+                ("key",),
+                [(key,) for key in first],
+                {
+                    "studio_id": ctx.game.studio_id,
+                    "game_id": ctx.game.id,
+                    "endpoint": self.endpoint,
+                    "created_at": ctx.now,
+                },
+                conflict_on=("game_id", "endpoint", "key"),
+                returning=("key",),
             )
         }
         chosen = [row for key, row in first.items() if key in claimed]
@@ -166,16 +165,15 @@ def import_players(
         if row.context_snapshot is not None or row.external_player_id not in snapshots:
             snapshots[row.external_player_id] = row.context_snapshot
     created = {
-        r.external_player_id
-        for r in insert_ignore_many(
+        external_id
+        for (external_id,) in insert_many(
             ctx.conn,
             players,
-            [
-                {**new_player_row(ctx, external_id), "last_context_snapshot": snapshot}
-                for external_id, snapshot in snapshots.items()
-            ],
-            ["game_id", "external_player_id"],
-            ["external_player_id"],
+            ("id", "external_player_id", "last_context_snapshot"),
+            [(new_id(), external_id, snapshot) for external_id, snapshot in snapshots.items()],
+            new_player_shared(ctx),
+            conflict_on=_PLAYER_UNIQUE,
+            returning=("external_player_id",),
         )
     }
     updates = [
@@ -236,12 +234,13 @@ def _ensure_players(ctx: OpContext, external_ids: set[str]) -> dict[str, str]:
     """The live players with these ids by external id, creating the missing ones."""
     missing = external_ids - set(_player_ids(ctx, external_ids))
     if missing:
-        insert_ignore_many(
+        insert_many(
             ctx.conn,
             players,
-            [new_player_row(ctx, external_id) for external_id in sorted(missing)],
-            ["game_id", "external_player_id"],
-            ["external_player_id"],
+            ("id", "external_player_id"),
+            [(new_id(), external_id) for external_id in sorted(missing)],
+            new_player_shared(ctx),
+            conflict_on=_PLAYER_UNIQUE,
         )
     return _player_ids(ctx, external_ids)
 
@@ -279,7 +278,9 @@ def _apply_holdings(
         .with_for_update()
     )
     holdings = {(r[1], r[2]): [r[0], int(r[3]), None] for r in locked if (r[1], r[2]) in pairs}
-    ledger, overflowed = [], []
+    ledger: list[tuple[Any, ...]] = []
+    overflowed = []
+    with_parameters = kind is INVENTORY
     for row in rows:
         player_id = player_ids[row.external_player_id]
         holding = holdings[(player_id, row.key)]
@@ -289,26 +290,23 @@ def _apply_holdings(
         holding[1] += row.amount
         if row.parameters is not None:
             holding[2] = row.parameters
-        entry = {
-            kind.ledger_fk: holding[0],
-            "player_id": player_id,
-            key_column: row.key,
-            "delta": row.amount,
-            kind.ledger_after: holding[1],
-            "reason": row.reason,
-            "source_kind": SOURCE_KIND,
-            "source_ref_id": row.idempotency_key,
-            "grant_id": None,
-            "actor": ctx.actor,
-            "created_at": ctx.now,
-        }
-        if kind is INVENTORY:
-            entry["parameters"] = row.parameters
-        ledger.append(entry)
+        entry = (holding[0], player_id, row.key, row.amount, holding[1], row.reason)
+        ledger.append((*entry, row.idempotency_key, *([row.parameters] if with_parameters else [])))
     _write_holdings(ctx, kind, holdings.values())
-    if ledger:
-        ctx.conn.execute(kind.ledger.insert(), ledger)
+    insert_many(
+        ctx.conn,
+        kind.ledger,
+        _ledger_columns(kind, with_parameters),
+        ledger,
+        {"source_kind": SOURCE_KIND, "grant_id": None, "actor": ctx.actor, "created_at": ctx.now},
+    )
     return len(ledger), overflowed
+
+
+def _ledger_columns(kind: HoldingKind, with_parameters: bool) -> list[str]:
+    """The columns of a migration ledger row, in the order ``_apply_holdings`` builds it."""
+    columns = [kind.ledger_fk, "player_id", kind.key_column, "delta", kind.ledger_after]
+    return [*columns, "reason", "source_ref_id", *(["parameters"] if with_parameters else [])]
 
 
 def _write_holdings(ctx: OpContext, kind: HoldingKind, holdings: Iterable[list[Any]]) -> None:

@@ -96,11 +96,15 @@ def require_player(ctx: OpContext, external_player_id: str) -> PlayerRef:
 
 def new_player_row(ctx: OpContext, external_player_id: str) -> dict[str, Any]:
     """The ``players`` row of a player created now: every path that creates one uses it."""
+    return {"id": new_id(), "external_player_id": external_player_id, **new_player_shared(ctx)}
+
+
+def new_player_shared(ctx: OpContext) -> dict[str, Any]:
+    """What every player created by ``ctx`` shares: all of :func:`new_player_row` but its two
+    ids (bulk paths insert these once per batch)."""
     return {
-        "id": new_id(),
         "studio_id": ctx.game.studio_id,
         "game_id": ctx.game.id,
-        "external_player_id": external_player_id,
         "created_at": ctx.now,
         "updated_at": ctx.now,
         "first_seen_at": ctx.now,
