@@ -135,6 +135,7 @@ class Bank:
         self.changes: dict[str, Change] = {}
         self.batches: dict[str, MigrationBatch] = {}
         self.acked: dict[str, MixedGrant] = {}  # grant id -> the grant
+        self.busy = 0  # 503 answers (retried)
         self._lock = threading.Lock()
 
     def post(
@@ -165,6 +166,9 @@ class Bank:
                 with self._lock:
                     self.answers[key or body["idempotencyKey"]].append(answer)
                 return answer
+            if response is not None:
+                with self._lock:
+                    self.busy += 1
             time.sleep(0.02 * min(attempt + 1, 10))
         raise AssertionError(f"no answer for {path} after 40 attempts")
 

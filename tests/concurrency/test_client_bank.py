@@ -7,8 +7,8 @@ grants they claim, all at once from many threads, some requests sent twice under
 (racing, or later) and some grants claimed twice under different keys. Afterwards every holding
 replays its ledger without going negative, every key applied at most once, every claimed grant
 applied once, and the balances equal a sequential model of the acknowledged operations (a 409
-debit or consume changes nothing). No answer is a 5xx, and no transaction had to be run again
-after a deadlock.
+debit or consume changes nothing). No answer is a 5xx (not even a 503 the client would retry),
+and no transaction had to be run again after a deadlock.
 """
 
 from __future__ import annotations
@@ -195,3 +195,4 @@ def test_client_spending_races_server_payments(
     assert {h: v for h, v in held.items() if v} == {h: v for h, v in expected.items() if v}
     assert 0 < refused < len(game.spends)  # both outcomes happened
     assert transient_retries(cluster, caplog) == 0
+    assert game.busy == 0
