@@ -7,7 +7,10 @@ request body, a path, a seed file).
 
 from __future__ import annotations
 
-import unicodedata
+import re
+
+# Unicode's control characters (category Cc): C0, DEL and C1, fixed by Unicode's stability policy.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def text_problem(value: str) -> str | None:
@@ -24,6 +27,6 @@ def text_problem(value: str) -> str | None:
 def id_problem(value: str) -> str | None:
     """Why ``value`` is not a usable id or key (text with no control character), or ``None``."""
     problem = text_problem(value)
-    if problem is None and any(unicodedata.category(c) == "Cc" for c in value):
+    if problem is None and _CONTROL.search(value):
         problem = "must not contain control characters"
     return problem

@@ -20,8 +20,7 @@ batch holding the same key on PostgreSQL waits and then skips it instead of fail
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, delete, select
 
@@ -41,11 +40,11 @@ SOURCE_KIND = "migration"
 _PLAYER_UNIQUE = ("game_id", "external_player_id")
 
 
-@dataclass(frozen=True)
-class MigrationRow:
-    """One valid row: a player (``key`` empty) or a wallet / inventory holding."""
+class MigrationRow(NamedTuple):
+    """One valid row: a player (``key`` empty) or a wallet / inventory holding (a tuple: a
+    batch makes a thousand of them)."""
 
-    index: int
+    row_index: int
     external_player_id: str
     idempotency_key: str
     key: str = ""
@@ -75,7 +74,7 @@ class _Batch:
         self.skipped = 0
 
     def fail(self, row: MigrationRow, code: str, message: str) -> None:
-        self.failures.append(failure(row.index, row.external_player_id, code, message))
+        self.failures.append(failure(row.row_index, row.external_player_id, code, message))
 
     def unapplied(self, rows: Sequence[MigrationRow]) -> list[MigrationRow]:
         """The rows whose key no earlier batch applied; the others count as skipped."""

@@ -11,7 +11,8 @@ Core.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table
@@ -51,15 +52,17 @@ def insert_many(
         found = insert_ignore_many(conn, table, dicts, conflict_on, returning or ["id"])
         return [tuple(r) for r in found] if returning else []
     names = (*columns, *shared)
-    extra = tuple(_stored(conn.dialect, table, name, value) for name, value in shared.items())
-    processors = [_processor(conn.dialect, table, name) for name in columns]
-    if any(processors):
-        values = [
-            (*(p(v) if p else v for p, v in zip(processors, row, strict=True)), *extra)
-            for row in rows
-        ]
-    else:
-        values = [(*row, *extra) for row in rows]
+    # Column by column (map and zip run in C): the processor of a column that has one, then the
+    # shared values, processed once, repeated on every row.
+    by_column: list[Iterable[Any]] = list(zip(*rows, strict=True))
+    for index, name in enumerate(columns):
+        process = _processor(conn.dialect, table, name)
+        if process:
+            by_column[index] = map(process, by_column[index])
+    for name, value in shared.items():
+        process = _processor(conn.dialect, table, name)
+        by_column.append(itertools.repeat(process(value) if process else value))
+    values = list(zip(*by_column, strict=False))  # the shared columns repeat endlessly
     head = _insert_head(conn.dialect, table, names)
     tail = _conflict_tail(conn.dialect, tuple(conflict_on), tuple(returning))
     one = "(" + ",".join("?" * len(names)) + ")"
@@ -75,11 +78,6 @@ def insert_many(
         result = conn.exec_driver_sql(f"{head}{','.join([one] * len(chunk))}{tail}", flat)
         found_rows.extend(tuple(r) for r in result)
     return found_rows
-
-
-def _stored(dialect: Dialect, table: Table, name: str, value: Any) -> Any:
-    process = _processor(dialect, table, name)
-    return process(value) if process else value
 
 
 def _processor(dialect: Dialect, table: Table, name: str) -> Callable[[Any], Any] | None:
