@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from kraty_local.db import make_engine
-from kraty_local.store.bulk import insert_many
+from kraty_local.store.bulk import insert_many, update_many
 from kraty_local.store.schema import players
 
 NOW = datetime(2026, 3, 1, 12, 30, 5, 123456, tzinfo=timezone(timedelta(hours=2)))
@@ -110,3 +110,31 @@ def test_statements_are_split_below_the_variable_cap(db: Engine) -> None:
             returning=("id",),
         )
     assert sorted(r[0] for r in returned) == ids
+
+
+def test_updates_are_stored_as_core_stores_them(db: Engine) -> None:
+    later = NOW + timedelta(days=1, microseconds=7)
+    with db.begin() as conn:
+        insert_many(
+            conn,
+            players,
+            ("id", "external_player_id"),
+            [(f"{side}-{i}", f"{side}-{i}") for side in ("core", "bulk") for i in range(3)],
+            SHARED,
+        )
+        for i, snapshot in enumerate(SNAPSHOTS):
+            conn.execute(
+                players.update()
+                .where(players.c.id == f"core-{i}")
+                .values(last_context_snapshot=snapshot, updated_at=later, first_seen_at=later)
+            )
+        update_many(
+            conn,
+            players,
+            "id",
+            ("last_context_snapshot", "first_seen_at"),
+            [(f"bulk-{i}", snapshot, later) for i, snapshot in enumerate(SNAPSHOTS)],
+            {"updated_at": later},
+        )
+    assert stored(db, "bulk-") == stored(db, "core-")
+    assert all(row[5] != row[2] for row in stored(db, "bulk-"))  # first seen != created

@@ -32,7 +32,7 @@ from kraty_local.services.holdings import (
     create_missing_holdings,
 )
 from kraty_local.services.players import new_player_shared
-from kraty_local.store.bulk import insert_many
+from kraty_local.store.bulk import insert_many, update_many
 from kraty_local.store.schema import migration_keys, players
 from kraty_local.wire import MigrationFailure, MigrationOutcome
 
@@ -310,19 +310,14 @@ def _ledger_columns(kind: HoldingKind, with_parameters: bool) -> list[str]:
 
 def _write_holdings(ctx: OpContext, kind: HoldingKind, holdings: Iterable[list[Any]]) -> None:
     """Store the new amounts, and the new parameters of items that were given some."""
-    table = kind.table
     plain, with_parameters = [], []
     for holding_id, amount, parameters in holdings:
-        values = {"b_id": holding_id, "b_amount": amount, "b_now": ctx.now}
         if parameters is None:
-            plain.append(values)
+            plain.append((holding_id, amount))
         else:
-            with_parameters.append({**values, "b_parameters": parameters})
-    base = table.update().where(table.c.id == bindparam("b_id"))
-    amount = {kind.amount_column: bindparam("b_amount"), "updated_at": bindparam("b_now")}
-    if plain:
-        ctx.conn.execute(base.values(**amount), plain)
-    if with_parameters:
-        ctx.conn.execute(
-            base.values(**amount, parameters=bindparam("b_parameters")), with_parameters
-        )
+            with_parameters.append((holding_id, amount, parameters))
+    now = {"updated_at": ctx.now}
+    update_many(ctx.conn, kind.table, "id", [kind.amount_column], plain, now)
+    update_many(
+        ctx.conn, kind.table, "id", [kind.amount_column, "parameters"], with_parameters, now
+    )

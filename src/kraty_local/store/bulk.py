@@ -1,4 +1,4 @@
-"""Bulk inserts for the set-based paths (migration): many rows, few Python steps per row.
+"""Bulk inserts and updates for the set-based paths (migration): few Python steps per row.
 
 Rows come as tuples in the order of their ``columns``, with the values every row shares given
 once (``shared``). On SQLite they reach the driver directly, each value in the very form
@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table
+from sqlalchemy import Connection, Dialect, Table, Update, bindparam
 
 from kraty_local.store.queries import insert_ignore_many, insert_into
 
@@ -52,17 +52,7 @@ def insert_many(
         found = insert_ignore_many(conn, table, dicts, conflict_on, returning or ["id"])
         return [tuple(r) for r in found] if returning else []
     names = (*columns, *shared)
-    # Column by column (map and zip run in C): the processor of a column that has one, then the
-    # shared values, processed once, repeated on every row.
-    by_column: list[Iterable[Any]] = list(zip(*rows, strict=True))
-    for index, name in enumerate(columns):
-        process = _processor(conn.dialect, table, name)
-        if process:
-            by_column[index] = map(process, by_column[index])
-    for name, value in shared.items():
-        process = _processor(conn.dialect, table, name)
-        by_column.append(itertools.repeat(process(value) if process else value))
-    values = list(zip(*by_column, strict=False))  # the shared columns repeat endlessly
+    values = list(zip(*_bound_columns(conn.dialect, table, columns, rows, shared), strict=False))
     head = _insert_head(conn.dialect, table, names)
     tail = _conflict_tail(conn.dialect, tuple(conflict_on), tuple(returning))
     one = "(" + ",".join("?" * len(names)) + ")"
@@ -74,10 +64,71 @@ def insert_many(
     found_rows: list[tuple[Any, ...]] = []
     for start in range(0, len(values), per_statement):
         chunk = values[start : start + per_statement]
-        flat = tuple(value for row in chunk for value in row)
+        flat = tuple(itertools.chain.from_iterable(chunk))
         result = conn.exec_driver_sql(f"{head}{','.join([one] * len(chunk))}{tail}", flat)
         found_rows.extend(tuple(r) for r in result)
     return found_rows
+
+
+def update_many(
+    conn: Connection,
+    table: Table,
+    key_column: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    shared: Mapping[str, Any] | None = None,
+) -> None:
+    """Set ``columns`` (and the ``shared`` values) of the row whose ``key_column`` is the first
+    value of each of ``rows``, to the values that follow it."""
+    if not rows:
+        return
+    shared = shared or {}
+    if conn.dialect.name != "sqlite":
+        names = (*columns, *shared)
+        bound = [f"b_{name}" for name in (key_column, *names)]
+        conn.execute(
+            _update_by(table, key_column, names),
+            [dict(zip(bound, (*row, *shared.values()), strict=True)) for row in rows],
+        )
+        return
+    key, *values = _bound_columns(conn.dialect, table, (key_column, *columns), rows, shared)
+    quote = conn.dialect.identifier_preparer.quote
+    assignments = ", ".join(f"{quote(name)} = ?" for name in (*columns, *shared))
+    conn.exec_driver_sql(
+        f"UPDATE {conn.dialect.identifier_preparer.format_table(table)} SET {assignments}"  # noqa: S608 - names only
+        f" WHERE {quote(key_column)} = ?",
+        list(zip(*values, key, strict=False)),
+    )
+
+
+@functools.cache
+def _update_by(table: Table, key_column: str, names: tuple[str, ...]) -> Update:
+    # Bound names carry a b_ prefix: SQLAlchemy reserves column names in UPDATE.
+    return (
+        table.update()
+        .where(table.c[key_column] == bindparam(f"b_{key_column}"))
+        .values({name: bindparam(f"b_{name}") for name in names})
+    )
+
+
+def _bound_columns(
+    dialect: Dialect,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    shared: Mapping[str, Any],
+) -> list[Iterable[Any]]:
+    """The values of ``rows``, then the ``shared`` ones, column by column as the driver binds
+    them (map and zip run in C); the shared columns, processed once, repeat endlessly."""
+    by_column: list[Iterable[Any]] = list(zip(*rows, strict=True))
+    for index, name in enumerate(columns):
+        process = _processor(dialect, table, name)
+        if process:
+            by_column[index] = map(process, by_column[index])
+    for name, value in shared.items():
+        process = _processor(dialect, table, name)
+        by_column.append(itertools.repeat(process(value) if process else value))
+    return by_column
 
 
 def _processor(dialect: Dialect, table: Table, name: str) -> Callable[[Any], Any] | None:
