@@ -7,10 +7,11 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import Engine
 
 from kraty_admin import KratyServerError
 from kraty_local.clock import FakeClock
-from kraty_local.services.social import friend_code_of, id_prefixes_of_code
+from kraty_local.services.social import friend_code_of, id_prefixes_of_code, players_with_code
 from kraty_local.shared_server import Served
 from tests._http import http_lib
 
@@ -223,3 +224,17 @@ def test_friend_codes_find_their_players_among_many(player_of: PlayerFactory) ->
     for other in players[1:]:
         sent = asker.add_friend(friend_code=other.friend_code())
         assert sent["request"]["player"]["externalPlayerId"] == other.external_player_id
+
+
+def test_finding_a_friend_code_searches_the_primary_key(engine: Engine) -> None:
+    query = players_with_code("K7PQ2M")
+    assert query is not None
+    with engine.connect() as conn:
+        sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+        if conn.dialect.name == "sqlite":
+            plan = " ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+            assert "(id>? AND id<?)" in plan, plan
+        else:  # the planner follows the statistics: ask whether the index can serve at all
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = " ".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}"))
+            assert "Index Cond: (((id)" in plan, plan

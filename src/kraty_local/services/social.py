@@ -5,8 +5,8 @@ tables (:mod:`kraty_local.services.player_views`).
 [Local model] A friend code is derived from the internal player id (stable, never stored): six
 characters of an alphabet without 0/O, 1/I/L, spelling the id's first 32 bits scaled down to the
 31**6 codes. The scaling keeps the order, so the players a code names are those whose id starts
-within one range of 8-hex-digit prefixes: a range scan of the primary key, not of the game's
-players. Internal ids are UUID4s, random in those bits. A friendship is one ``friends`` row
+within one range of 8-hex-digit prefixes: a range search of the primary key, not a scan of the
+game's players. Internal ids are UUID4s, random in those bits. A friendship is one ``friends`` row
 (requester, accepter); a request is one row per direction, reopened when sent again after a
 decline. Blocking removes any friendship and request between the two players.
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Row, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, delete, func, or_, select
 
 from kraty_local.domain.errors import Conflict, Forbidden, NotFound
 from kraty_local.domain.social_errors import (
@@ -269,16 +269,27 @@ def _target(ctx: OpContext, me: Row[Any], code: str | None, target_id: str | Non
     return other
 
 
-def _by_friend_code(ctx: OpContext, code: str) -> Row[Any] | None:
-    """The live player of this game with that friend code (the lowest id if several share it)."""
+def players_with_code(code: str) -> Select[Any] | None:
+    """Every player (of any game, live or not) whose id has the friend code ``code``, by id:
+    only the id range filters, so the engines search the primary key (SQLite would rather scan
+    the game's players through its ``game_id`` index if the game were in the query too)."""
     prefixes = id_prefixes_of_code(code)
     if prefixes is None:
         return None
     low, high = prefixes
     in_range = [players.c.id >= low] + ([] if high is None else [players.c.id < high])
-    return ctx.conn.execute(
-        select(players).where(*in_range, *_live_in_game(ctx)).order_by(players.c.id).limit(1)
-    ).first()
+    return select(players).where(*in_range).order_by(players.c.id)
+
+
+def _by_friend_code(ctx: OpContext, code: str) -> Row[Any] | None:
+    """The live player of this game with that friend code (the lowest id if several share it)."""
+    query = players_with_code(code)
+    rows = () if query is None else ctx.conn.execute(query)
+    return next((row for row in rows if _live_here(ctx, row)), None)
+
+
+def _live_here(ctx: OpContext, row: Row[Any]) -> bool:
+    return row.game_id == ctx.game.id and row.deleted_at is None and row.merged_into_id is None
 
 
 def _pair(first: Any, second: Any, a: str, b: str) -> ColumnElement[bool]:
